@@ -1,0 +1,330 @@
+/* tcloudctl commands over the blob store (SPEC §6): fsck, gc,
+ * rotate-key, quota-recalc, stats. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "blob.h"
+#include "crypto.h"
+#include "log.h"
+#include "store.h"
+#include "app.h"
+#include "ctl.h"
+#include "sql.h"
+
+#define GC_AGE	3600	/* orphans younger than this may be uploads in flight */
+
+int
+ctl_init_store(struct app *a)
+{
+	if (store_init(a->conf.data_dir) == -1) {
+		fprintf(stderr, "tcloudctl: %s: %s\n", a->conf.data_dir,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Call fn for every file row, in id order, a page at a time. */
+static int
+each_file(struct db *db, int (*fn)(struct app *, struct db *,
+    const struct db_res *, size_t, void *), struct app *a, void *arg)
+{
+	long long last = 0;
+	struct db_res *res;
+	size_t i, n;
+
+	do {
+		if ((res = db_query(db, SQL_CTL_FILES_PAGE, "i", last)) == NULL)
+			return -1;
+		n = db_rows(res);
+		for (i = 0; i < n; i++)
+			if (fn(a, db, res, i, arg) == -1) {
+				db_res_free(res);
+				return -1;
+			}
+		if (n)
+			last = db_int(res, n - 1, F_ID);
+		db_res_free(res);
+	} while (n);
+	return 0;
+}
+
+struct fsck {
+	long long	files, faults;
+};
+
+static int
+fsck_one(struct app *a, struct db *db, const struct db_res *res, size_t i,
+    void *arg)
+{
+	struct fsck *f = arg;
+	const unsigned char *id = (const unsigned char *)db_str(res, i, F_BLOB);
+	struct blob_reader *br;
+	enum blob_err e = BLOB_OK;
+	int fd;
+
+	(void)db;
+	f->files++;
+	if (db_len(res, i, F_BLOB) != 16 ||
+	    (fd = store_open(a->conf.data_dir, id)) == -1) {
+		printf("file %lld: blob missing\n", db_int(res, i, F_ID));
+		f->faults++;
+		return 0;
+	}
+	br = blob_reader_open(fd, &a->keyring, id, db_int(res, i, F_SIZE), &e);
+	if (br != NULL) {
+		e = blob_reader_verify_all(br);
+		blob_reader_free(br);
+	}
+	close(fd);
+	if (e != BLOB_OK) {
+		printf("file %lld: %s\n", db_int(res, i, F_ID), blob_strerror(e));
+		f->faults++;
+	}
+	return 0;
+}
+
+/* fsck: every blob's header and tags against its row; exit 1 on a fault. */
+static int
+cmd_fsck(struct app *a)
+{
+	struct db *db = ctl_db(a, 1);
+	struct fsck f = { 0, 0 };
+
+	if (each_file(db, fsck_one, a, &f) == -1)
+		return 1;
+	printf("fsck: %lld files checked, %lld faults\n", f.files, f.faults);
+	db_close(db);
+	return f.faults ? 1 : 0;
+}
+
+struct gc {
+	struct db	*db;
+	time_t		 cutoff;
+	long long	 removed, kept;
+	int		 failed;
+};
+
+static int
+gc_tmp(void *arg, const char *path, const unsigned char *id, time_t mtime)
+{
+	struct gc *g = arg;
+
+	(void)id;
+	if (mtime > g->cutoff) {
+		g->kept++;
+		return 0;
+	}
+	if (unlink(path) == 0) {
+		printf("removed upload leftover %s\n", path);
+		g->removed++;
+	}
+	return 0;
+}
+
+static int
+gc_blob(void *arg, const char *path, const unsigned char *id, time_t mtime)
+{
+	struct gc *g = arg;
+	struct db_res *res;
+	size_t n;
+
+	if (mtime > g->cutoff) {
+		g->kept++;
+		return 0;
+	}
+	if ((res = db_query(g->db, SQL_CTL_BLOB_EXISTS, "b", id,
+	    (size_t)16)) == NULL) {
+		g->failed = 1;
+		return -1;
+	}
+	n = db_rows(res);
+	db_res_free(res);
+	if (n == 0 && unlink(path) == 0) {
+		printf("removed orphan blob %s\n", path);
+		g->removed++;
+	}
+	return 0;
+}
+
+/* gc: upload leftovers and unreferenced blobs older than an hour, and
+ * expired rows of the revocation and throttle tables. */
+static int
+cmd_gc(struct app *a, int argc, char *argv[])
+{
+	struct gc g = { NULL, 0, 0, 0, 0 };
+	long long age = GC_AGE;
+
+	if (argc >= 2 && !strcmp(argv[0], "--older-than"))
+		age = atoll(argv[1]);
+	g.db = ctl_db(a, 1);
+	g.cutoff = time(NULL) - age;
+	if (store_walk_tmp(a->conf.data_dir, gc_tmp, &g) == -1 ||
+	    store_walk_blobs(a->conf.data_dir, gc_blob, &g) == -1 || g.failed) {
+		fprintf(stderr, "tcloudctl: gc failed\n");
+		return 1;
+	}
+	db_exec(g.db, SQL_CTL_PURGE_TOKENS, "");
+	db_exec(g.db, SQL_CTL_PURGE_FAILURES, "");
+	printf("gc: %lld removed, %lld too young to judge\n", g.removed, g.kept);
+	db_close(g.db);
+	return 0;
+}
+
+struct rotate {
+	long long	 done, failed;
+};
+
+static int
+rotate_one(struct app *a, struct db *db, const struct db_res *res, size_t i,
+    void *arg)
+{
+	struct rotate *rt = arg;
+	const unsigned char *id = (const unsigned char *)db_str(res, i, F_BLOB);
+	enum blob_err e;
+	int fd;
+
+	if (db_int(res, i, F_KEK) == (long long)a->keyring.active)
+		return 0;
+	if ((fd = store_open_rw(a->conf.data_dir, id)) == -1) {
+		printf("file %lld: blob missing\n", db_int(res, i, F_ID));
+		rt->failed++;
+		return 0;
+	}
+	e = blob_rewrap(fd, &a->keyring, a->keyring.active);
+	close(fd);
+	if (e != BLOB_OK) {
+		printf("file %lld: %s\n", db_int(res, i, F_ID), blob_strerror(e));
+		rt->failed++;
+		return 0;
+	}
+	/* The column records progress only: the blob's slots are the truth. */
+	if (db_exec(db, SQL_CTL_SET_KEK, "ii", (long long)a->keyring.active,
+	    db_int(res, i, F_ID)) == -1)
+		return -1;
+	rt->done++;
+	return 0;
+}
+
+/* rotate-key: re-wrap every file key under the active KEK; segments are
+ * not touched.  Afterwards the old KEK files are no longer needed. */
+static int
+cmd_rotate(struct app *a)
+{
+	struct db *db = ctl_db(a, 1);
+	struct rotate rt = { 0, 0 };
+
+	if (each_file(db, rotate_one, a, &rt) == -1)
+		return 1;
+	if (ctl_rotate_links(a, db) == -1)
+		return 1;
+	printf("rotate-key: %lld files re-wrapped under key %u, %lld failed\n",
+	    rt.done, a->keyring.active, rt.failed);
+	db_close(db);
+	return rt.failed ? 1 : 0;
+}
+
+/* quota-recalc: used_bytes from the rows (repairs stranded charges). */
+static int
+cmd_quota_recalc(struct app *a)
+{
+	struct db *db = ctl_db(a, 1);
+	struct db_res *res;
+	size_t i;
+
+	if ((res = db_query(db, SQL_CTL_QUOTA_DRIFT, "")) == NULL)
+		return 1;
+	for (i = 0; i < db_rows(res); i++)
+		if (db_int(res, i, 2) != db_int(res, i, 3))
+			printf("%s: used_bytes %lld -> %lld\n", db_str(res, i, 1),
+			    db_int(res, i, 2), db_int(res, i, 3));
+	db_res_free(res);
+	if (db_exec(db, SQL_CTL_QUOTA_RECALC, "") == -1)
+		return 1;
+	db_close(db);
+	return 0;
+}
+
+static int
+cmd_stats(struct app *a)
+{
+	static const char *names[] = { "total_users", "pending_users",
+	    "active_users", "suspended_users", "total_files", "total_folders",
+	    "total_bytes", "public_links" };
+	struct db *db = ctl_db(a, 1);
+	struct db_res *res;
+	size_t i;
+
+	if ((res = db_query(db, SQL_ADMIN_STATS, "")) == NULL)
+		return 1;
+	for (i = 0; i < 8; i++)
+		printf("%s %lld\n", names[i], db_int(res, 0, i));
+	db_res_free(res);
+	db_close(db);
+	return 0;
+}
+
+int
+ctl_command(struct app *a, int argc, char *argv[])
+{
+	if (!strcmp(argv[0], "stats"))
+		return cmd_stats(a);
+	if (!strcmp(argv[0], "quota-recalc"))
+		return cmd_quota_recalc(a);
+	if (app_load_keys(a) == -1)
+		return 1;
+	if (!strcmp(argv[0], "fsck"))
+		return cmd_fsck(a);
+	if (!strcmp(argv[0], "gc"))
+		return cmd_gc(a, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "rotate-key"))
+		return cmd_rotate(a);
+	fprintf(stderr, "tcloudctl: unknown command '%s'\n", argv[0]);
+	return 2;
+}
+
+/* Re-seal every link token under the active KEK (after rotate-key the old
+ * KEK file may go, and links must keep returning the same token). */
+int
+ctl_rotate_links(struct app *a, struct db *db)
+{
+	struct db_res *res;
+	unsigned char *enc;
+	size_t i, enclen;
+	uint32_t kek;
+	char *tok;
+	int rc = 0;
+
+	if ((res = db_query(db, SQL_LINK_ALL, "")) == NULL)
+		return -1;
+	for (i = 0; i < db_rows(res); i++) {
+		tok = app_open_token(a, (const unsigned char *)db_str(res, i, 1),
+		    db_len(res, i, 1), &kek);
+		if (tok == NULL) {
+			printf("link %lld: token does not open with any key\n",
+			    db_int(res, i, 0));
+			rc = -1;
+			continue;
+		}
+		if (kek != a->keyring.active) {
+			if (app_seal_token(a, tok, &enc, &enclen) == -1)
+				rc = -1;
+			else {
+				if (db_exec(db, SQL_LINK_SET_ENC, "bi", enc,
+				    enclen, db_int(res, i, 0)) == -1)
+					rc = -1;
+				free(enc);
+			}
+		}
+		explicit_bzero(tok, strlen(tok));
+		free(tok);
+	}
+	db_res_free(res);
+	return rc;
+}

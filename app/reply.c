@@ -1,0 +1,60 @@
+/* JSON replies and the error shape of SPEC §2: {"error", "code"}. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "log.h"
+#include "app.h"
+
+int
+reply_json(struct req *r, int status, json_object *obj)
+{
+	size_t len;
+	const char *txt = json_text(obj, &len);
+
+	http_set_header(r->http, "Content-Type", "application/json");
+	http_set_header(r->http, "Content-Length", "%zu", len);
+	http_set_header(r->http, "Cache-Control", "no-store");
+	if (http_send_headers(r->http, status) == 0)
+		http_write(r->http, txt, len);
+	json_object_put(obj);
+	return status;
+}
+
+int
+reply_error(struct req *r, int status, const char *code, const char *fmt, ...)
+{
+	json_object *o = json_object_new_object();
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_add_str(o, "error", msg);
+	json_add_str(o, "code", code);
+	return reply_json(r, status, o);
+}
+
+int
+reply_ok(struct req *r)
+{
+	json_object *o = json_object_new_object();
+
+	json_add_bool(o, "ok", 1);
+	return reply_json(r, 200, o);
+}
+
+int
+reply_internal(struct req *r)
+{
+	/* The cause is in the log, under this request id; never in the reply. */
+	return reply_error(r, 500, "internal",
+	    "Something went wrong on the server (request %s).", r->reqid);
+}
+
+int
+reply_invalid(struct req *r, const struct json_err *e)
+{
+	return reply_error(r, 400, e->code, "%s", e->msg);
+}

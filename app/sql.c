@@ -1,0 +1,286 @@
+/* All SQL of the worker, indexed by enum stmt (sql.h).  Parameters are
+ * always '?': nothing from a request is ever spliced into a statement. */
+#include "sql.h"
+
+#define FILE_COLS "f.id, f.name, f.size, f.mime_type, f.folder_id, " \
+	"f.created_at, f.updated_at, f.blob_id, f.kek_id, f.user_id"
+#define FOLDER_COLS "id, name, parent_id, created_at"
+#define USER_COLS "id, username, email, role, status, quota_bytes, " \
+	"used_bytes, created_at, last_login_at, tokens_valid_after, password_hash"
+
+const char *const sql[SQL__MAX] = {
+[SQL_USER_BY_ID] =
+	"SELECT " USER_COLS " FROM users WHERE id = ?",
+[SQL_USER_LOGIN] =
+	"SELECT " USER_COLS " FROM users WHERE username = ?",
+[SQL_USER_EXISTS_NAME] =
+	"SELECT 1 FROM users WHERE username = ?",
+[SQL_USER_EXISTS_EMAIL] =
+	"SELECT 1 FROM users WHERE email = ?",
+[SQL_USER_INSERT] =
+	"INSERT INTO users (username, email, password_hash, role, status, "
+	"quota_bytes) VALUES (?, ?, ?, ?, ?, ?)",
+[SQL_USER_SET_LOGIN] =
+	"UPDATE users SET last_login_at = UTC_TIMESTAMP() WHERE id = ?",
+/* Tokens issued before now + 1 s stop working (iat has 1 s resolution). */
+[SQL_USER_SET_PASSWORD] =
+	"UPDATE users SET password_hash = ?, "
+	"tokens_valid_after = UNIX_TIMESTAMP() + 1 WHERE id = ?",
+[SQL_USER_SET_HASH] =
+	"UPDATE users SET password_hash = ? WHERE id = ?",
+
+[SQL_TOKEN_REVOKED] =
+	"SELECT 1 FROM revoked_tokens WHERE jti = ?",
+[SQL_TOKEN_REVOKE] =
+	"INSERT IGNORE INTO revoked_tokens (jti, expires_at) "
+	"VALUES (?, FROM_UNIXTIME(?))",
+[SQL_TOKEN_PURGE] =
+	"DELETE FROM revoked_tokens WHERE expires_at < UTC_TIMESTAMP() LIMIT 1000",
+[SQL_KEY_LOOKUP] =
+	"SELECT k.id, k.user_id, k.read_only, "
+	"k.expires_at IS NOT NULL AND k.expires_at <= UTC_TIMESTAMP() "
+	"FROM api_keys k WHERE k.key_hash = ?",
+/* last_used_at: at most one write a minute per key (SPEC §3). */
+[SQL_KEY_TOUCH] =
+	"UPDATE api_keys SET last_used_at = UTC_TIMESTAMP() WHERE id = ? AND "
+	"(last_used_at IS NULL OR "
+	"last_used_at < UTC_TIMESTAMP() - INTERVAL 60 SECOND)",
+[SQL_KEY_INSERT] =
+	"INSERT INTO api_keys (user_id, name, key_hash, read_only, expires_at) "
+	"VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))",
+[SQL_KEY_LIST] =
+	"SELECT id, name, created_at, last_used_at, expires_at, read_only "
+	"FROM api_keys WHERE user_id = ? ORDER BY id LIMIT ? OFFSET ?",
+[SQL_KEY_GET] =
+	"SELECT id, name, created_at, last_used_at, expires_at, read_only "
+	"FROM api_keys WHERE id = ? AND user_id = ?",
+[SQL_KEY_DELETE] =
+	"DELETE FROM api_keys WHERE id = ? AND user_id = ?",
+
+[SQL_FAIL_COUNT] =
+	"SELECT COUNT(*), "
+	"COALESCE(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), "
+	"MIN(created_at) + INTERVAL ? SECOND), 0) "
+	"FROM auth_failures WHERE kind = ? AND subject = ? "
+	"AND created_at > UTC_TIMESTAMP() - INTERVAL ? SECOND",
+[SQL_FAIL_INSERT] =
+	"INSERT INTO auth_failures (kind, subject) VALUES (?, ?)",
+[SQL_FAIL_CLEAR] =
+	"DELETE FROM auth_failures WHERE kind = ? AND subject = ?",
+[SQL_FAIL_PURGE] =
+	"DELETE FROM auth_failures WHERE created_at < "
+	"UTC_TIMESTAMP() - INTERVAL ? SECOND LIMIT 1000",
+
+[SQL_AUDIT_INSERT] =
+	"INSERT INTO audit_log (actor_id, actor, action, target_type, "
+	"target_id, ip, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
+
+[SQL_ADMIN_USERS] =
+	"SELECT " USER_COLS " FROM users ORDER BY id LIMIT ? OFFSET ?",
+[SQL_ADMIN_USERS_BY_STATUS] =
+	"SELECT " USER_COLS " FROM users WHERE status = ? "
+	"ORDER BY id LIMIT ? OFFSET ?",
+[SQL_ADMIN_USER_LOCK] =
+	"SELECT " USER_COLS " FROM users WHERE id = ? FOR UPDATE",
+/* Locks every active admin row so two admins cannot demote each other
+ * at once and leave none (SPEC §4 last_admin). */
+[SQL_ADMIN_ACTIVE_ADMINS] =
+	"SELECT id FROM users WHERE role = 'admin' AND status = 'active' "
+	"FOR UPDATE",
+[SQL_ADMIN_USER_UPDATE] =
+	"UPDATE users SET role = ?, status = ?, quota_bytes = ? WHERE id = ?",
+/* Optional filters bind NULL (or 0 for before_id) to switch off. */
+[SQL_ADMIN_AUDIT] =
+	"SELECT id, created_at, actor_id, actor, action, target_type, "
+	"target_id, ip, details FROM audit_log "
+	"WHERE (? = 0 OR id < ?) AND (? IS NULL OR actor = ?) "
+	"AND (? IS NULL OR action = ?) AND (? IS NULL OR created_at >= ?) "
+	"ORDER BY id DESC LIMIT ?",
+[SQL_HEALTH] =
+	"SELECT 1",
+
+[SQL_FOLDER_GET] =
+	"SELECT " FOLDER_COLS " FROM folders WHERE id = ? AND user_id = ?",
+[SQL_FOLDER_LIST] =
+	"SELECT " FOLDER_COLS " FROM folders WHERE user_id = ? AND parent_key = ? "
+	"ORDER BY name LIMIT ? OFFSET ?",
+[SQL_FOLDER_INSERT] =
+	"INSERT INTO folders (user_id, parent_id, name) VALUES (?, ?, ?)",
+/* From the folder up to its top-level ancestor; depth orders it. */
+[SQL_FOLDER_PATH] =
+	"WITH RECURSIVE up (id, name, parent_id, depth) AS ("
+	" SELECT id, name, parent_id, 0 FROM folders WHERE id = ? AND user_id = ?"
+	" UNION ALL SELECT f.id, f.name, f.parent_id, up.depth + 1 FROM folders f"
+	" JOIN up ON f.id = up.parent_id WHERE up.depth < 10000)"
+	" SELECT id, name FROM up ORDER BY depth DESC",
+/* 1 row if folder ? (arg 1) is the folder ? (arg 2) or below it. */
+[SQL_FOLDER_IS_BELOW] =
+	"WITH RECURSIVE up (id, parent_id, depth) AS ("
+	" SELECT id, parent_id, 0 FROM folders WHERE id = ?"
+	" UNION ALL SELECT f.id, f.parent_id, up.depth + 1 FROM folders f"
+	" JOIN up ON f.id = up.parent_id WHERE up.depth < 10000)"
+	" SELECT 1 FROM up WHERE id = ? LIMIT 1",
+[SQL_FOLDER_UPDATE] =
+	"UPDATE folders SET name = ?, parent_id = ?, updated_at = UTC_TIMESTAMP() "
+	"WHERE id = ? AND user_id = ?",
+/* The folder and every folder below it, deepest first. */
+[SQL_FOLDER_SUBTREE] =
+	"WITH RECURSIVE down (id, depth) AS ("
+	" SELECT id, 0 FROM folders WHERE id = ? AND user_id = ?"
+	" UNION ALL SELECT f.id, down.depth + 1 FROM folders f"
+	" JOIN down ON f.parent_id = down.id WHERE down.depth < 10000)"
+	" SELECT id FROM down ORDER BY depth DESC",
+[SQL_FOLDER_SUBTREE_FILES] =
+	"WITH RECURSIVE down (id, depth) AS ("
+	" SELECT id, 0 FROM folders WHERE id = ? AND user_id = ?"
+	" UNION ALL SELECT f.id, down.depth + 1 FROM folders f"
+	" JOIN down ON f.parent_id = down.id WHERE down.depth < 10000)"
+	" SELECT f.id, f.size, f.blob_id FROM files f JOIN down ON f.folder_id = down.id"
+	" FOR UPDATE",
+[SQL_FOLDER_DELETE_ONE] =
+	"DELETE FROM folders WHERE id = ? AND user_id = ?",
+
+[SQL_FILE_GET] =
+	"SELECT " FILE_COLS " FROM files f WHERE f.id = ? AND f.user_id = ?",
+[SQL_FILE_GET_LOCK] =
+	"SELECT " FILE_COLS " FROM files f WHERE f.id = ? AND f.user_id = ? "
+	"FOR UPDATE",
+/* The owner, or a user it is shared with, may read a file. */
+[SQL_FILE_READABLE] =
+	"SELECT " FILE_COLS " FROM files f WHERE f.id = ? AND (f.user_id = ? OR "
+	"EXISTS (SELECT 1 FROM shares s WHERE s.file_id = f.id AND "
+	"s.recipient_id = ?))",
+[SQL_FILE_LIST] =
+	"SELECT " FILE_COLS " FROM files f WHERE f.user_id = ? AND f.folder_key = ? "
+	"ORDER BY f.name LIMIT ? OFFSET ?",
+[SQL_FILE_BY_NAME_LOCK] =
+	"SELECT " FILE_COLS " FROM files f WHERE f.user_id = ? AND "
+	"f.folder_key = ? AND f.name = ? FOR UPDATE",
+[SQL_FILE_INSERT] =
+	"INSERT INTO files (user_id, folder_id, name, size, mime_type, blob_id, "
+	"kek_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+[SQL_FILE_REPLACE] =
+	"UPDATE files SET size = ?, mime_type = ?, blob_id = ?, kek_id = ?, "
+	"updated_at = UTC_TIMESTAMP() WHERE id = ?",
+[SQL_FILE_UPDATE] =
+	"UPDATE files SET name = ?, folder_id = ?, updated_at = UTC_TIMESTAMP() "
+	"WHERE id = ? AND user_id = ?",
+[SQL_FILE_DELETE] =
+	"DELETE FROM files WHERE id = ? AND user_id = ?",
+[SQL_FILE_NAME_TAKEN] =
+	"SELECT 1 FROM files WHERE user_id = ? AND folder_key = ? AND name = ?",
+
+/* Quota is checked and charged in this one statement (SPEC §5): zero
+ * rows changed means it would not fit. */
+[SQL_QUOTA_CHARGE] =
+	"UPDATE users SET used_bytes = used_bytes + ? WHERE id = ? AND "
+	"used_bytes + ? <= quota_bytes",
+[SQL_QUOTA_REFUND] =
+	"UPDATE users SET used_bytes = GREATEST(used_bytes - ?, 0) WHERE id = ?",
+[SQL_QUOTA_LEFT] =
+	"SELECT quota_bytes - used_bytes FROM users WHERE id = ?",
+
+[SQL_SHARE_INSERT] =
+	"INSERT INTO shares (file_id, owner_id, recipient_id) VALUES (?, ?, ?)",
+[SQL_SHARE_WITH_ME] =
+	"SELECT s.id, f.id, f.name, f.size, f.mime_type, u.username, s.created_at "
+	"FROM shares s JOIN files f ON f.id = s.file_id "
+	"JOIN users u ON u.id = s.owner_id WHERE s.recipient_id = ? "
+	"ORDER BY f.name, s.id LIMIT ? OFFSET ?",
+[SQL_SHARE_BY_ME] =
+	"SELECT s.id, f.id, f.name, u.username, s.created_at "
+	"FROM shares s JOIN files f ON f.id = s.file_id "
+	"JOIN users u ON u.id = s.recipient_id WHERE s.owner_id = ? "
+	"ORDER BY f.name, u.username LIMIT ? OFFSET ?",
+[SQL_SHARE_GET] =
+	"SELECT s.id, s.file_id, u.username, s.created_at FROM shares s "
+	"JOIN users u ON u.id = s.recipient_id WHERE s.id = ?",
+/* The owner or the recipient may revoke. */
+[SQL_SHARE_DELETE] =
+	"DELETE FROM shares WHERE id = ? AND (owner_id = ? OR recipient_id = ?)",
+[SQL_USER_ID_BY_NAME] =
+	"SELECT id FROM users WHERE username = ?",
+
+#define LINK_COLS "id, owner_id, file_id, folder_id, token_enc, allow_download, " \
+	"expires_at, password_hash, max_downloads, downloads, " \
+	"(expires_at IS NULL OR expires_at > UTC_TIMESTAMP()) AND " \
+	"(max_downloads IS NULL OR downloads < max_downloads)"
+[SQL_LINK_BY_OBJECT] =
+	"SELECT " LINK_COLS " FROM share_links WHERE owner_id = ? AND "
+	"(file_id = ? OR folder_id = ?) FOR UPDATE",
+[SQL_LINK_INSERT] =
+	"INSERT INTO share_links (owner_id, file_id, folder_id, token_hash, "
+	"token_enc, allow_download, expires_at, password_hash, max_downloads) "
+	"VALUES (?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), ?, ?)",
+/* A new max_downloads (the last parameter pair) restarts the count. */
+[SQL_LINK_UPDATE] =
+	"UPDATE share_links SET allow_download = ?, expires_at = FROM_UNIXTIME(?), "
+	"password_hash = ?, max_downloads = ?, updated_at = UTC_TIMESTAMP(), "
+	"downloads = IF(?, 0, downloads) WHERE id = ?",
+[SQL_LINK_DELETE_OBJECT] =
+	"DELETE FROM share_links WHERE owner_id = ? AND (file_id = ? OR folder_id = ?)",
+/* The owner must still be active for a link to work. */
+[SQL_LINK_BY_TOKEN] =
+	"SELECT " LINK_COLS " FROM share_links WHERE token_hash = ? AND "
+	"owner_id IN (SELECT id FROM users WHERE status = 'active')",
+/* A whole-body download takes one use before sending, atomically. */
+[SQL_LINK_TAKE_DOWNLOAD] =
+	"UPDATE share_links SET downloads = downloads + 1 WHERE id = ? AND "
+	"(max_downloads IS NULL OR downloads < max_downloads) AND "
+	"(expires_at IS NULL OR expires_at > UTC_TIMESTAMP())",
+[SQL_LINK_GIVE_BACK] =
+	"UPDATE share_links SET downloads = GREATEST(downloads - 1, 0) WHERE id = ?",
+[SQL_LINK_ALL] =
+	"SELECT id, token_enc FROM share_links",
+[SQL_LINK_SET_ENC] =
+	"UPDATE share_links SET token_enc = ? WHERE id = ?",
+[SQL_FOLDER_LIST_ALL] =
+	"SELECT " FOLDER_COLS " FROM folders WHERE user_id = ? AND parent_key = ? "
+	"ORDER BY name LIMIT 1000",
+[SQL_FILE_IN_FOLDER] =
+	"SELECT " FILE_COLS " FROM files f WHERE f.id = ? AND f.user_id = ? AND "
+	"f.folder_id IS NOT NULL",
+/* Every folder below (and with) a folder: id, parent, name, depth. */
+[SQL_FOLDER_SUBTREE_TREE] =
+	"WITH RECURSIVE down (id, parent_id, name, depth) AS ("
+	" SELECT id, parent_id, name, 0 FROM folders WHERE id = ? AND user_id = ?"
+	" UNION ALL SELECT f.id, f.parent_id, f.name, down.depth + 1 FROM folders f"
+	" JOIN down ON f.parent_id = down.id WHERE down.depth < 10000)"
+	" SELECT id, parent_id, name, depth FROM down ORDER BY depth, name",
+[SQL_FILES_OF_FOLDER_PAGE] =
+	"SELECT " FILE_COLS " FROM files f WHERE f.folder_id = ? AND f.id > ? "
+	"ORDER BY f.id LIMIT 500",
+
+[SQL_ADMIN_USER_FILES] =
+	"SELECT blob_id FROM files WHERE user_id = ? FOR UPDATE",
+[SQL_ADMIN_USER_DELETE] =
+	"DELETE FROM users WHERE id = ?",
+[SQL_ADMIN_STATS] =
+	"SELECT (SELECT COUNT(*) FROM users), "
+	"(SELECT COUNT(*) FROM users WHERE status = 'pending'), "
+	"(SELECT COUNT(*) FROM users WHERE status = 'active'), "
+	"(SELECT COUNT(*) FROM users WHERE status = 'suspended'), "
+	"(SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM folders), "
+	"(SELECT COALESCE(SUM(size), 0) FROM files), "
+	"(SELECT COUNT(*) FROM share_links)",
+
+/* tcloudctl: keyset paging over every file. */
+[SQL_CTL_FILES_PAGE] =
+	"SELECT " FILE_COLS " FROM files f WHERE f.id > ? ORDER BY f.id LIMIT 500",
+[SQL_CTL_BLOB_EXISTS] =
+	"SELECT 1 FROM files WHERE blob_id = ?",
+[SQL_CTL_SET_KEK] =
+	"UPDATE files SET kek_id = ? WHERE id = ?",
+[SQL_CTL_QUOTA_DRIFT] =
+	"SELECT u.id, u.username, u.used_bytes, "
+	"(SELECT COALESCE(SUM(size), 0) FROM files WHERE user_id = u.id) "
+	"FROM users u",
+[SQL_CTL_QUOTA_RECALC] =
+	"UPDATE users u SET used_bytes = "
+	"(SELECT COALESCE(SUM(size), 0) FROM files WHERE user_id = u.id)",
+[SQL_CTL_PURGE_TOKENS] =
+	"DELETE FROM revoked_tokens WHERE expires_at < UTC_TIMESTAMP()",
+[SQL_CTL_PURGE_FAILURES] =
+	"DELETE FROM auth_failures WHERE created_at < "
+	"UTC_TIMESTAMP() - INTERVAL 2 DAY",
+};

@@ -1,0 +1,60 @@
+/* MariaDB access through prepared statements only.  The caller hands a
+ * table of SQL texts at open; every statement is prepared then, so a bad
+ * statement stops the program at start.  Parameters are bound from a
+ * format string, never spliced into SQL.  A lost connection is
+ * re-established (and the statements re-prepared) once per call when no
+ * transaction is open.
+ *
+ * Parameter formats: 'i' long long, 'n' long long binding NULL when 0
+ * (optional ids), 's' const char * (NULL binds NULL),
+ * 'b' const void *, size_t (binary; NULL binds NULL), 'd' double.
+ * Results come back as text (integers in decimal, times as
+ * "YYYY-MM-DD HH:MM:SS") or raw bytes for binary columns. */
+#ifndef DB_H
+#define DB_H
+#include <stddef.h>
+
+struct db_conf {
+	const char	*socket;	/* unix socket, or NULL/"" for host */
+	const char	*host;
+	unsigned	 port;
+	const char	*user, *password, *name;
+};
+
+struct db;
+struct db_res;
+
+/* Connect and prepare stmts[0..n).  NULL with a message in err when a
+ * statement does not prepare; an unreachable server is not fatal (the
+ * handle reconnects on the next call). */
+struct db	*db_open(const struct db_conf *, const char *const *stmts,
+		    size_t n, char *err, size_t errlen);
+void		 db_close(struct db *);
+
+/* Run a statement.  Returns affected rows (>= 0) or -1 on error. */
+long long	 db_exec(struct db *, int stmt, const char *fmt, ...);
+/* Run a statement and fetch all its rows.  NULL on error. */
+struct db_res	*db_query(struct db *, int stmt, const char *fmt, ...);
+/* AUTO_INCREMENT id of the last insert on this connection. */
+long long	 db_insert_id(struct db *);
+/* Error number of the last failed call (1062 duplicate key, 1213
+ * deadlock, 1205 lock wait timeout), 0 if the last call succeeded. */
+unsigned	 db_errno(struct db *);
+/* Run a plain SQL text with no parameters (migrations, pings). */
+int		 db_exec_text(struct db *, const char *sql);
+/* 0 if the server answers (reconnecting if needed), -1 otherwise. */
+int		 db_ping(struct db *);
+
+int		 db_begin(struct db *);
+int		 db_commit(struct db *);
+void		 db_rollback(struct db *);
+
+size_t		 db_rows(const struct db_res *);
+/* Column value of row r as text (NUL-terminated), or NULL for SQL NULL. */
+const char	*db_str(const struct db_res *, size_t r, size_t col);
+size_t		 db_len(const struct db_res *, size_t r, size_t col);
+/* Column as an integer (0 for NULL). */
+long long	 db_int(const struct db_res *, size_t r, size_t col);
+int		 db_null(const struct db_res *, size_t r, size_t col);
+void		 db_res_free(struct db_res *);
+#endif

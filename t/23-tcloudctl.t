@@ -1,0 +1,116 @@
+# tcloudctl over the store (SPEC §6): fsck finds a flipped byte and a
+# missing blob; gc removes orphans and nothing else; rotate-key re-wraps
+# every file so the old key is no longer needed; blobs hold no plaintext.
+use strict;
+use warnings;
+use Test::More;
+use JSON::PP;
+use File::Find;
+use File::Copy;
+use TCloud;
+
+my $S = $ENV{TCLOUD_STATE};
+my $u = new_user();
+my $t = $u->{token};
+my $dir = tmpdir();
+my $marker = 'PLAINTEXT-MARKER-' . ('0123456789' x 10);
+my %files;
+for my $i (1 .. 3) {
+	my $p = write_file("$dir/f$i.txt", ($marker x (1000 * $i)) . $i);
+	my $r = api('POST', '/api/files/upload', token => $t, form => ["file=\@$p"]);
+	$files{ $r->{json}{id} } = read_file($p);
+}
+
+sub blobs {
+	my @b;
+	find(sub { push @b, $File::Find::name if -f && /^[0-9a-f]{32}$/ }, "$S/data/blobs");
+	return @b;
+}
+my @blobs = blobs();
+ok(@blobs >= 3, 'blobs on disk');
+my $leak = grep { index(read_file($_), 'PLAINTEXT-MARKER') >= 0 } @blobs;
+is($leak, 0, 'no blob contains the plaintext');
+
+my ($rc, $out) = ctl('fsck');
+is($rc, 0, 'fsck passes on a clean store') or diag $out;
+like($out, qr/0 faults/, '  says 0 faults');
+
+# Flip one byte in the middle of a blob: fsck fails and names the file.
+my ($fid) = sort { $a <=> $b } keys %files;
+my ($victim) = grep { -s $_ > 20000 } @blobs;
+copy($victim, "$dir/saved") or die;
+open my $fh, '+<:raw', $victim or die;
+seek $fh, 10000, 0;
+read $fh, my $c, 1;
+seek $fh, 10000, 0;
+print $fh chr(ord($c) ^ 1);
+close $fh;
+($rc, $out) = ctl('fsck');
+is($rc, 1, 'fsck exits 1 on a flipped byte');
+like($out, qr/file \d+: .*(tag|auth)/i, '  and names the file');
+copy("$dir/saved", $victim) or die;
+($rc) = ctl('fsck');
+is($rc, 0, 'restored: fsck passes');
+
+# A missing blob.
+rename $victim, "$dir/moved" or die;
+($rc, $out) = ctl('fsck');
+is($rc, 1, 'fsck exits 1 on a missing blob');
+like($out, qr/missing/, '  says missing');
+rename "$dir/moved", $victim or die;
+
+# gc: an orphan blob and an old temp file go; referenced blobs stay.
+my $orphan_dir = "$S/data/blobs/ff/ee";
+system("mkdir -p $orphan_dir");
+my $orphan = "$orphan_dir/ffee" . ('0' x 28);
+write_file($orphan, 'junk');
+write_file("$S/data/tmp/" . ('a' x 32), 'partial');
+my $young = "$S/data/tmp/" . ('b' x 32);
+write_file($young, 'in flight');
+utime(time - 7200, time - 7200, $orphan, "$S/data/tmp/" . ('a' x 32));
+($rc, $out) = ctl('gc');
+is($rc, 0, 'gc runs');
+ok(!-e $orphan, 'old orphan blob removed');
+ok(!-e "$S/data/tmp/" . ('a' x 32), 'old temp file removed');
+ok(-e $young, 'a young temp file (an upload in flight) is kept');
+unlink $young;
+is(scalar(blobs()), scalar(@blobs), 'referenced blobs all kept');
+($rc) = ctl('fsck');
+is($rc, 0, 'fsck still clean after gc');
+
+# rotate-key: new KEK 2, old one listed; after rotation the old one can go.
+my $conf = read_file("$S/tcloud.conf");
+system("head -c 32 /dev/urandom > $S/secrets/master-2.key && chmod 600 $S/secrets/master-2.key");
+my $link = api('POST', "/api/files/$fid/share-link", token => $t, json => {})->{json};
+my $rot = $conf;
+$rot =~ s/^master_key_file = .*$/master_key_file = $S\/secrets\/master-2.key/m;
+$rot =~ s/^master_key_id = .*$/master_key_id = 2/m;
+$rot .= "old_key_files = 1:$S/secrets/master-1.key\n";
+write_file("$S/tcloud.conf", $rot);
+($rc, $out) = ctl('rotate-key');
+is($rc, 0, 'rotate-key runs') or diag $out;
+like($out, qr/re-wrapped/, '  reports');
+# Drop the old key entirely and restart the workers.
+my $final = $rot;
+$final =~ s/^old_key_files = .*\n//m;
+write_file("$S/tcloud.conf", $final);
+rename "$S/secrets/master-1.key", "$dir/master-1.key.gone" or die;
+system("kill \$(cat $S/run/tcloud.pid) 2>/dev/null; sleep 0.5; $ENV{TCLOUD_ROOT}/tcloud-dev up >/dev/null 2>&1");
+($rc, $out) = ctl('fsck');
+is($rc, 0, 'fsck passes with only the new key') or diag $out;
+for my $id (sort keys %files) {
+	my $r = api('GET', "/api/files/$id/download", token => $t, out => "$dir/rot");
+	ok($r->{status} == 200 && read_file("$dir/rot") eq $files{$id}, "file $id byte-exact after rotation");
+}
+my $again = api('POST', "/api/files/$fid/share-link", token => $t, json => {})->{json};
+is($again->{token}, $link->{token}, 'link token still recoverable after rotation');
+my $p = write_file("$dir/new.txt", 'after rotation');
+my $nr = api('POST', '/api/files/upload', token => $t, form => ["file=\@$p"]);
+is(api('GET', "/api/files/$nr->{json}{id}/download", token => $t)->{body}, 'after rotation', 'new uploads work');
+
+# quota-recalc repairs drift.
+($rc, $out) = ctl('quota-recalc');
+is($rc, 0, 'quota-recalc runs');
+($rc, $out) = ctl('stats');
+like($out, qr/total_files \d+/, 'stats prints totals');
+done_testing();
