@@ -1,61 +1,89 @@
+/* TCB1 blobs: streaming AES-256-GCM segments under a per-file DEK that
+ * is stored only wrapped by a KEK.  The format is documented in blob.h. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
 #include <gcrypt.h>
 
 #include "blob.h"
 #include "xmalloc.h"
 
-#define SEG_DISK	(BLOB_SEG + BLOB_TAG)
-#define SLOT0		64
+#define OFF_ID		16
+#define OFF_PREFIX	32
+#define OFF_PLEN	40
+#define OFF_RESERVED	48
+#define OFF_SLOT	64
 #define SLOT_LEN	48
 #define WRAP_LEN	40
-#define AAD_LEN		(64 + 1 + 8)
+#define H_LEN		64
+#define AAD_MAX		(H_LEN + 1 + 8)
+#define NONE		UINT32_MAX
 
-static const unsigned char magic[8] = { 0x89, 'T', 'C', 'B', '\r', '\n', 0x1a, '\n' };
+static const unsigned char magic[8] = {
+	0x89, 'T', 'C', 'B', '\r', '\n', 0x1a, '\n'
+};
 
 struct blob_writer {
 	int			 fd;
 	gcry_cipher_hd_t	 gcm;
 	unsigned char		 hdr[BLOB_HEADER_LEN];
-	unsigned char		*seg;		/* BLOB_SEG + tag */
+	unsigned char		*seg;		/* BLOB_SEG_DISK */
 	size_t			 fill;		/* plaintext bytes in seg */
-	uint32_t		 index;		/* next segment index */
+	uint32_t		 index;		/* index of the segment in seg */
 	uint64_t		 total;
+	enum blob_err		 err;		/* sticky */
+	int			 done;
 };
 
 struct blob_reader {
 	int			 fd;
 	gcry_cipher_hd_t	 gcm;
 	unsigned char		 hdr[BLOB_HEADER_LEN];
-	unsigned char		*seg;
+	unsigned char		*seg;		/* BLOB_SEG_DISK */
+	uint32_t		 cached;	/* verified segment in seg */
 	uint64_t		 len;
 	uint32_t		 nseg;
+	int			 slot;		/* slot the DEK came from */
+	unsigned		 bad_slots;
 };
 
 const char *
 blob_strerror(enum blob_err e)
 {
 	switch (e) {
-	case BLOB_OK: return "ok";
-	case BLOB_ERR_IO: return "I/O error";
-	case BLOB_ERR_FORMAT: return "not a TCB1 blob (bad header or size)";
-	case BLOB_ERR_MISMATCH: return "blob id or length does not match its row";
-	case BLOB_ERR_NOKEY: return "no key slot unwraps with a known key";
-	case BLOB_ERR_TAG: return "authentication tag mismatch (corrupt or tampered)";
-	case BLOB_ERR_SINK: return "output stopped";
-	case BLOB_ERR_RANGE: return "read outside the file";
+	case BLOB_OK:
+		return "ok";
+	case BLOB_ERR_IO:
+		return "blob I/O error";
+	case BLOB_ERR_FORMAT:
+		return "not a valid TCB1 blob (header or size)";
+	case BLOB_ERR_MISMATCH:
+		return "blob id or length does not match its row";
+	case BLOB_ERR_NOKEY:
+		return "no key slot unwraps with a known key";
+	case BLOB_ERR_TAG:
+		return "blob authentication failed (corrupt or tampered)";
+	case BLOB_ERR_SINK:
+		return "blob output stopped";
+	case BLOB_ERR_RANGE:
+		return "blob read out of range";
 	}
-	return "unknown error";
+	return "unknown blob error";
 }
 
 static void
-be32(unsigned char *p, uint32_t v)
+put32(unsigned char *p, uint32_t v)
 {
-	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
 }
 
 static uint32_t
@@ -66,10 +94,10 @@ get32(const unsigned char *p)
 }
 
 static void
-be64(unsigned char *p, uint64_t v)
+put64(unsigned char *p, uint64_t v)
 {
-	be32(p, (uint32_t)(v >> 32));
-	be32(p + 4, (uint32_t)v);
+	put32(p, (uint32_t)(v >> 32));
+	put32(p + 4, (uint32_t)v);
 }
 
 static uint64_t
@@ -79,41 +107,51 @@ get64(const unsigned char *p)
 }
 
 static int
+all_zero(const unsigned char *p, size_t n)
+{
+	unsigned char acc = 0;
+
+	while (n-- > 0)
+		acc |= *p++;
+	return acc == 0;
+}
+
+static int
 pwrite_all(int fd, const void *buf, size_t n, off_t off)
 {
-	const char *p = buf;
+	const unsigned char *p = buf;
 	ssize_t w;
 
 	while (n > 0) {
-		if ((w = pwrite(fd, p, n, off)) < 0) {
+		if ((w = pwrite(fd, p, n, off)) == -1) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
 		p += w;
-		n -= w;
+		n -= (size_t)w;
 		off += w;
 	}
 	return 0;
 }
 
-/* Read exactly n bytes; -1 on error or a short file. */
+/* Read exactly n bytes at off: 0, -1 on an I/O error, -2 at end of file. */
 static int
 pread_all(int fd, void *buf, size_t n, off_t off)
 {
-	char *p = buf;
+	unsigned char *p = buf;
 	ssize_t r;
 
 	while (n > 0) {
-		if ((r = pread(fd, p, n, off)) < 0) {
+		if ((r = pread(fd, p, n, off)) == -1) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
 		if (r == 0)
-			return -1;
+			return -2;
 		p += r;
-		n -= r;
+		n -= (size_t)r;
 		off += r;
 	}
 	return 0;
@@ -124,87 +162,137 @@ find_kek(const struct blob_keyring *kr, uint32_t id)
 {
 	size_t i;
 
+	if (kr == NULL || id == 0)
+		return NULL;
 	for (i = 0; i < kr->n; i++)
 		if (kr->keks[i].id == id)
 			return &kr->keks[i];
 	return NULL;
 }
 
+/* AESWRAP the 32-byte DEK into 40 bytes, or unwrap 40 into 32.  0/-1. */
 static int
-aeswrap(int encrypt, const unsigned char kek[32], const unsigned char *in,
-    size_t inlen, unsigned char *out, size_t outlen)
+aeswrap(int wrap, const unsigned char kek[32], const unsigned char *in,
+    unsigned char *out)
 {
 	gcry_cipher_hd_t h;
-	int rc;
+	gcry_error_t e;
 
 	if (gcry_cipher_open(&h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_AESWRAP,
 	    GCRY_CIPHER_SECURE) != 0)
 		return -1;
-	rc = gcry_cipher_setkey(h, kek, 32) == 0 && (encrypt ?
-	    gcry_cipher_encrypt(h, out, outlen, in, inlen) :
-	    gcry_cipher_decrypt(h, out, outlen, in, inlen)) == 0 ? 0 : -1;
+	if ((e = gcry_cipher_setkey(h, kek, 32)) == 0)
+		e = wrap ? gcry_cipher_encrypt(h, out, WRAP_LEN, in, 32) :
+		    gcry_cipher_decrypt(h, out, 32, in, WRAP_LEN);
 	gcry_cipher_close(h);
-	return rc;
+	if (e != 0 && !wrap)
+		explicit_bzero(out, 32);
+	return e == 0 ? 0 : -1;
 }
 
-/* Unwrap the DEK from whichever slot a known KEK opens; slot index or -1. */
+static const unsigned char *
+slot_at(const unsigned char *hdr, int s)
+{
+	return hdr + OFF_SLOT + s * SLOT_LEN;
+}
+
+/* Unwrap slot s with a known KEK.  0, or -1 (free, unknown or bad). */
 static int
-unwrap(const unsigned char *hdr, const struct blob_keyring *kr,
+unwrap_slot(const unsigned char *hdr, int s, const struct blob_keyring *kr,
     unsigned char dek[32])
 {
-	const struct blob_kek *k;
-	int s;
+	const unsigned char *slot = slot_at(hdr, s);
+	const struct blob_kek *k = find_kek(kr, get32(slot));
 
-	for (s = 0; s < 2; s++) {
-		const unsigned char *slot = hdr + SLOT0 + s * SLOT_LEN;
-		uint32_t id = get32(slot);
-
-		if (id == 0 || (k = find_kek(kr, id)) == NULL)
-			continue;
-		if (aeswrap(0, k->key, slot + 4, WRAP_LEN, dek, 32) == 0)
-			return s;
-	}
-	return -1;
+	if (k == NULL)
+		return -1;
+	return aeswrap(0, k->key, slot + 4, dek);
 }
 
 static int
 open_gcm(gcry_cipher_hd_t *h, const unsigned char dek[32])
 {
 	if (gcry_cipher_open(h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM,
-	    GCRY_CIPHER_SECURE) != 0)
+	    GCRY_CIPHER_SECURE) != 0) {
+		*h = NULL;
 		return -1;
+	}
 	if (gcry_cipher_setkey(*h, dek, 32) != 0) {
 		gcry_cipher_close(*h);
+		*h = NULL;
 		return -1;
 	}
 	return 0;
 }
 
-/* Nonce and AAD of segment i; returns the AAD length. */
+/* Nonce and AAD of segment i (P only counts for the final one); returns
+ * the AAD length. */
 static size_t
 seg_params(const unsigned char *hdr, uint32_t i, int final, uint64_t plen,
-    unsigned char nonce[12], unsigned char aad[AAD_LEN])
+    unsigned char nonce[12], unsigned char aad[AAD_MAX])
 {
-	memcpy(nonce, hdr + 32, 8);
-	be32(nonce + 8, i);
-	memcpy(aad, hdr, 64);
-	memset(aad + 40, 0, 8);
-	aad[64] = final ? 1 : 0;
+	memcpy(nonce, hdr + OFF_PREFIX, 8);
+	put32(nonce + 8, i);
+	memcpy(aad, hdr, H_LEN);
+	memset(aad + OFF_PLEN, 0, 8);
+	aad[H_LEN] = final ? 0x01 : 0x00;
 	if (!final)
-		return 65;
-	be64(aad + 65, plen);
-	return AAD_LEN;
+		return H_LEN + 1;
+	put64(aad + H_LEN + 1, plen);
+	return AAD_MAX;
 }
 
-/* Encrypt w->seg[0..fill) in place as segment index and write it. */
+static uint32_t
+nsegs(uint64_t plen)
+{
+	return plen == 0 ? 1 : (uint32_t)((plen + BLOB_SEG - 1) / BLOB_SEG);
+}
+
+static uint64_t
+blob_size(uint64_t plen)
+{
+	return BLOB_HEADER_LEN + plen + (uint64_t)BLOB_TAG * nsegs(plen);
+}
+
+/* Everything about a header that needs no key: fixed fields, reserved
+ * bytes, P's range and the slot layout.  *plen = P. */
+static enum blob_err
+check_header(const unsigned char *h, uint64_t *plen)
+{
+	int s, used = 0;
+
+	if (memcmp(h, magic, sizeof(magic)) != 0 || h[8] != 0 || h[9] != 1 ||
+	    h[10] != 1 || h[11] != 16 || get32(h + 12) != BLOB_HEADER_LEN ||
+	    !all_zero(h + OFF_RESERVED, 16))
+		return BLOB_ERR_FORMAT;
+	*plen = get64(h + OFF_PLEN);
+	if (*plen > BLOB_MAX_LEN)
+		return BLOB_ERR_FORMAT;
+	for (s = 0; s < 2; s++) {
+		const unsigned char *slot = slot_at(h, s);
+
+		if (all_zero(slot, SLOT_LEN))
+			continue;
+		if (get32(slot) == 0 || all_zero(slot + 4, WRAP_LEN) ||
+		    !all_zero(slot + 4 + WRAP_LEN, 4))
+			return BLOB_ERR_FORMAT;
+		used++;
+	}
+	return used > 0 ? BLOB_OK : BLOB_ERR_FORMAT;
+}
+
+/* --- writer ----------------------------------------------------------- */
+
+/* Encrypt w->seg[0..fill) in place as segment w->index and write it. */
 static enum blob_err
 seal(struct blob_writer *w, int final)
 {
-	unsigned char nonce[12], aad[AAD_LEN];
-	size_t aadlen = seg_params(w->hdr, w->index, final, w->total, nonce, aad);
-	off_t off = BLOB_HEADER_LEN + (off_t)w->index * SEG_DISK;
+	unsigned char nonce[12], aad[AAD_MAX];
+	size_t aadlen;
+	off_t off = BLOB_HEADER_LEN + (off_t)w->index * BLOB_SEG_DISK;
 
-	if (gcry_cipher_setiv(w->gcm, nonce, 12) != 0 ||
+	aadlen = seg_params(w->hdr, w->index, final, w->total, nonce, aad);
+	if (gcry_cipher_setiv(w->gcm, nonce, sizeof(nonce)) != 0 ||
 	    gcry_cipher_authenticate(w->gcm, aad, aadlen) != 0 ||
 	    gcry_cipher_encrypt(w->gcm, w->seg, w->fill, NULL, 0) != 0 ||
 	    gcry_cipher_gettag(w->gcm, w->seg + w->fill, BLOB_TAG) != 0)
@@ -219,48 +307,47 @@ seal(struct blob_writer *w, int final)
 struct blob_writer *
 blob_writer_new(int fd, const struct blob_keyring *kr, enum blob_err *err)
 {
-	const struct blob_kek *k = find_kek(kr, kr->active);
+	const struct blob_kek *k;
 	struct blob_writer *w;
 	unsigned char dek[32];
+	enum blob_err e = BLOB_ERR_IO;
 
-	if (k == NULL || kr->active == 0) {
+	if (kr == NULL || (k = find_kek(kr, kr->active)) == NULL) {
 		*err = BLOB_ERR_NOKEY;
 		return NULL;
 	}
 	w = xcalloc(1, sizeof(*w));
 	w->fd = fd;
-	w->seg = xmalloc(SEG_DISK);
-	memcpy(w->hdr, magic, 8);
-	w->hdr[8] = 0; w->hdr[9] = 1;		/* version 1 */
+	w->seg = xmalloc(BLOB_SEG_DISK);
+	memcpy(w->hdr, magic, sizeof(magic));
+	w->hdr[9] = 1;				/* version 1 */
 	w->hdr[10] = 1;				/* AES-256-GCM */
 	w->hdr[11] = 16;			/* 64 KiB segments */
-	be32(w->hdr + 12, BLOB_HEADER_LEN);
-	gcry_randomize(w->hdr + 16, 16, GCRY_STRONG_RANDOM);
-	gcry_create_nonce(w->hdr + 32, 8);
+	put32(w->hdr + 12, BLOB_HEADER_LEN);
+	gcry_randomize(w->hdr + OFF_ID, 16, GCRY_STRONG_RANDOM);
+	gcry_create_nonce(w->hdr + OFF_PREFIX, 8);
 	gcry_randomize(dek, sizeof(dek), GCRY_STRONG_RANDOM);
-	be32(w->hdr + SLOT0, k->id);
-	if (aeswrap(1, k->key, dek, 32, w->hdr + SLOT0 + 4, WRAP_LEN) == -1 ||
-	    open_gcm(&w->gcm, dek) == -1) {
-		explicit_bzero(dek, sizeof(dek));
-		free(w->seg);
-		free(w);
-		*err = BLOB_ERR_IO;
-		return NULL;
-	}
+	put32(w->hdr + OFF_SLOT, k->id);
+	if (aeswrap(1, k->key, dek, w->hdr + OFF_SLOT + 4) == -1 ||
+	    open_gcm(&w->gcm, dek) == -1)
+		goto fail;
+	if (ftruncate(fd, 0) == -1 ||
+	    pwrite_all(fd, w->hdr, BLOB_HEADER_LEN, 0) == -1)
+		goto fail;
 	explicit_bzero(dek, sizeof(dek));
-	if (pwrite_all(fd, w->hdr, BLOB_HEADER_LEN, 0) == -1) {
-		blob_writer_free(w);
-		*err = BLOB_ERR_IO;
-		return NULL;
-	}
 	*err = BLOB_OK;
 	return w;
+fail:
+	explicit_bzero(dek, sizeof(dek));
+	blob_writer_free(w);
+	*err = e;
+	return NULL;
 }
 
 const unsigned char *
 blob_writer_id(const struct blob_writer *w)
 {
-	return w->hdr + 16;
+	return w->hdr + OFF_ID;
 }
 
 uint64_t
@@ -273,15 +360,22 @@ enum blob_err
 blob_writer_write(struct blob_writer *w, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
-	enum blob_err e;
 	size_t n;
 
+	if (w->err != BLOB_OK)
+		return w->err;
+	if (w->done)
+		return w->err = BLOB_ERR_RANGE;
+	if (len > BLOB_MAX_LEN - w->total)
+		return w->err = BLOB_ERR_RANGE;
 	while (len > 0) {
-		/* A full segment is sealed only when more data follows, so
-		 * the last one can still be sealed as final. */
-		if (w->fill == BLOB_SEG && (e = seal(w, 0)) != BLOB_OK)
-			return e;
-		n = BLOB_SEG - w->fill < len ? BLOB_SEG - w->fill : len;
+		/* A full segment is sealed only once more data follows, so
+		 * that the last one can still be sealed as final. */
+		if (w->fill == BLOB_SEG && (w->err = seal(w, 0)) != BLOB_OK)
+			return w->err;
+		n = BLOB_SEG - w->fill;
+		if (n > len)
+			n = len;
 		memcpy(w->seg + w->fill, p, n);
 		w->fill += n;
 		w->total += n;
@@ -295,14 +389,22 @@ enum blob_err
 blob_writer_finish(struct blob_writer *w, uint64_t *plain_len)
 {
 	unsigned char p[8];
-	enum blob_err e;
 
-	if ((e = seal(w, 1)) != BLOB_OK)
-		return e;
-	be64(p, w->total);
-	if (pwrite_all(w->fd, p, 8, 40) == -1 || fdatasync(w->fd) == -1)
-		return BLOB_ERR_IO;
-	*plain_len = w->total;
+	if (w->err != BLOB_OK)
+		return w->err;
+	if (w->done)
+		return w->err = BLOB_ERR_RANGE;
+	w->done = 1;
+	if ((w->err = seal(w, 1)) != BLOB_OK)
+		return w->err;
+	put64(p, w->total);
+	memcpy(w->hdr + OFF_PLEN, p, 8);
+	if (pwrite_all(w->fd, p, sizeof(p), OFF_PLEN) == -1 ||
+	    ftruncate(w->fd, (off_t)blob_size(w->total)) == -1 ||
+	    fdatasync(w->fd) == -1)
+		return w->err = BLOB_ERR_IO;
+	if (plain_len != NULL)
+		*plain_len = w->total;
 	return BLOB_OK;
 }
 
@@ -311,104 +413,140 @@ blob_writer_free(struct blob_writer *w)
 {
 	if (w == NULL)
 		return;
-	gcry_cipher_close(w->gcm);
-	explicit_bzero(w->seg, SEG_DISK);
+	if (w->gcm != NULL)
+		gcry_cipher_close(w->gcm);	/* wipes the key schedule */
+	explicit_bzero(w->seg, BLOB_SEG_DISK);
 	free(w->seg);
+	explicit_bzero(w, sizeof(*w));
 	free(w);
 }
 
-static uint32_t
-nsegs(uint64_t p)
-{
-	return p == 0 ? 1 : (uint32_t)((p + BLOB_SEG - 1) / BLOB_SEG);
-}
+/* --- reader ----------------------------------------------------------- */
 
 /* Decrypt and authenticate segment i into r->seg; its plaintext length
- * goes to *n.  Nothing of it may be used unless this returns BLOB_OK. */
+ * goes to *n.  Nothing of r->seg may be used unless this returns OK. */
 static enum blob_err
 open_seg(struct blob_reader *r, uint32_t i, size_t *n)
 {
-	unsigned char nonce[12], aad[AAD_LEN];
+	unsigned char nonce[12], aad[AAD_MAX];
 	int final = i == r->nseg - 1;
-	size_t plen = final ? (size_t)(r->len - (uint64_t)i * BLOB_SEG) : BLOB_SEG;
-	size_t aadlen = seg_params(r->hdr, i, final, r->len, nonce, aad);
+	size_t plen, aadlen;
+	int rc;
 
-	if (pread_all(r->fd, r->seg, plen + BLOB_TAG,
-	    BLOB_HEADER_LEN + (off_t)i * SEG_DISK) == -1)
-		return BLOB_ERR_IO;
-	if (gcry_cipher_setiv(r->gcm, nonce, 12) != 0 ||
+	plen = final ? (size_t)(r->len - (uint64_t)i * BLOB_SEG) : BLOB_SEG;
+	if (r->cached == i) {
+		*n = plen;
+		return BLOB_OK;
+	}
+	r->cached = NONE;
+	aadlen = seg_params(r->hdr, i, final, r->len, nonce, aad);
+	rc = pread_all(r->fd, r->seg, plen + BLOB_TAG,
+	    BLOB_HEADER_LEN + (off_t)i * BLOB_SEG_DISK);
+	if (rc != 0)
+		return rc == -2 ? BLOB_ERR_FORMAT : BLOB_ERR_IO;
+	if (gcry_cipher_setiv(r->gcm, nonce, sizeof(nonce)) != 0 ||
 	    gcry_cipher_authenticate(r->gcm, aad, aadlen) != 0 ||
-	    gcry_cipher_decrypt(r->gcm, r->seg, plen, NULL, 0) != 0)
+	    gcry_cipher_decrypt(r->gcm, r->seg, plen, NULL, 0) != 0) {
+		explicit_bzero(r->seg, plen);
 		return BLOB_ERR_IO;
+	}
 	/* Always the full 16 bytes: checktag accepts truncated tags. */
 	if (gcry_cipher_checktag(r->gcm, r->seg + plen, BLOB_TAG) != 0) {
 		explicit_bzero(r->seg, plen);
 		return BLOB_ERR_TAG;
 	}
+	r->cached = i;
 	*n = plen;
 	return BLOB_OK;
 }
 
-static enum blob_err
-check_header(const unsigned char *h, uint64_t *plen)
+/* Read and check a blob up to its final tag; on success the verified
+ * DEK is left in dek when that is not NULL. */
+static struct blob_reader *
+reader_open(int fd, const struct blob_keyring *kr,
+    const unsigned char expect_id[16], int64_t expect_len, enum blob_err *err,
+    unsigned char *dek_out)
 {
-	static const unsigned char zero[16];
+	struct blob_reader *r;
+	unsigned char dek[32], other[32];
+	struct stat st;
+	size_t n;
+	int rc, s;
 
-	if (memcmp(h, magic, 8) != 0 || h[8] != 0 || h[9] != 1 || h[10] != 1 ||
-	    h[11] != 16 || get32(h + 12) != BLOB_HEADER_LEN ||
-	    memcmp(h + 48, zero, 16) != 0)
-		return BLOB_ERR_FORMAT;
-	*plen = get64(h + 40);
-	if (*plen > (uint64_t)1 << 46)
-		return BLOB_ERR_FORMAT;
-	return BLOB_OK;
+	r = xcalloc(1, sizeof(*r));
+	r->fd = fd;
+	r->cached = NONE;
+	r->slot = -1;
+	r->seg = xmalloc(BLOB_SEG_DISK);
+	if ((rc = pread_all(fd, r->hdr, BLOB_HEADER_LEN, 0)) != 0) {
+		*err = rc == -2 ? BLOB_ERR_FORMAT : BLOB_ERR_IO;
+		goto fail;
+	}
+	if ((*err = check_header(r->hdr, &r->len)) != BLOB_OK)
+		goto fail;
+	if ((expect_id != NULL &&
+	    memcmp(expect_id, r->hdr + OFF_ID, 16) != 0) ||
+	    (expect_len >= 0 && (uint64_t)expect_len != r->len)) {
+		*err = BLOB_ERR_MISMATCH;
+		goto fail;
+	}
+	r->nseg = nsegs(r->len);
+	if (fstat(fd, &st) == -1) {
+		*err = BLOB_ERR_IO;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (uint64_t)st.st_size != blob_size(r->len)) {
+		*err = BLOB_ERR_FORMAT;
+		goto fail;
+	}
+	/* The DEK comes from the first slot that unwraps and authenticates
+	 * the final segment (which also authenticates P, on which sizes and
+	 * ranges rest).  Trying each slot keeps a blob readable whatever
+	 * state an interrupted rotation or a bad slot left behind. */
+	*err = BLOB_ERR_NOKEY;
+	for (s = 0; s < 2 && r->slot == -1; s++) {
+		if (unwrap_slot(r->hdr, s, kr, dek) == -1)
+			continue;
+		if (open_gcm(&r->gcm, dek) == -1) {
+			*err = BLOB_ERR_IO;
+			goto fail;
+		}
+		if ((*err = open_seg(r, r->nseg - 1, &n)) == BLOB_OK)
+			r->slot = s;
+		else {
+			gcry_cipher_close(r->gcm);
+			r->gcm = NULL;
+			if (*err != BLOB_ERR_TAG)
+				goto fail;
+		}
+	}
+	if (r->slot == -1)
+		goto fail;
+	for (s = 0; s < 2; s++) {
+		if (s == r->slot ||
+		    find_kek(kr, get32(slot_at(r->hdr, s))) == NULL)
+			continue;
+		if (unwrap_slot(r->hdr, s, kr, other) == -1 ||
+		    memcmp(other, dek, sizeof(dek)) != 0)
+			r->bad_slots |= 1u << s;
+	}
+	if (dek_out != NULL)
+		memcpy(dek_out, dek, sizeof(dek));
+	explicit_bzero(dek, sizeof(dek));
+	explicit_bzero(other, sizeof(other));
+	return r;
+fail:
+	explicit_bzero(dek, sizeof(dek));
+	blob_reader_free(r);
+	return NULL;
 }
 
 struct blob_reader *
 blob_reader_open(int fd, const struct blob_keyring *kr,
     const unsigned char expect_id[16], int64_t expect_len, enum blob_err *err)
 {
-	struct blob_reader *r = xcalloc(1, sizeof(*r));
-	unsigned char dek[32];
-	struct stat st;
-	size_t n;
-
-	r->fd = fd;
-	r->seg = xmalloc(SEG_DISK);
-	if (pread_all(fd, r->hdr, BLOB_HEADER_LEN, 0) == -1) {
-		*err = BLOB_ERR_FORMAT;
-		goto fail;
-	}
-	if ((*err = check_header(r->hdr, &r->len)) != BLOB_OK)
-		goto fail;
-	r->nseg = nsegs(r->len);
-	if (fstat(fd, &st) == -1 || (uint64_t)st.st_size != BLOB_HEADER_LEN +
-	    r->len + (uint64_t)BLOB_TAG * r->nseg) {
-		*err = BLOB_ERR_FORMAT;
-		goto fail;
-	}
-	if ((expect_id && memcmp(expect_id, r->hdr + 16, 16) != 0) ||
-	    (expect_len >= 0 && (uint64_t)expect_len != r->len)) {
-		*err = BLOB_ERR_MISMATCH;
-		goto fail;
-	}
-	if (unwrap(r->hdr, kr, dek) == -1) {
-		*err = BLOB_ERR_NOKEY;
-		goto fail;
-	}
-	if (open_gcm(&r->gcm, dek) == -1) {
-		explicit_bzero(dek, sizeof(dek));
-		*err = BLOB_ERR_IO;
-		goto fail;
-	}
-	explicit_bzero(dek, sizeof(dek));
-	/* The final segment authenticates P, on which sizes and ranges rest. */
-	if ((*err = open_seg(r, r->nseg - 1, &n)) != BLOB_OK)
-		goto fail;
-	return r;
-fail:
-	blob_reader_free(r);
-	return NULL;
+	return reader_open(fd, kr, expect_id, expect_len, err, NULL);
 }
 
 uint64_t
@@ -420,28 +558,36 @@ blob_reader_length(const struct blob_reader *r)
 const unsigned char *
 blob_reader_id(const struct blob_reader *r)
 {
-	return r->hdr + 16;
+	return r->hdr + OFF_ID;
+}
+
+unsigned
+blob_reader_bad_slots(const struct blob_reader *r)
+{
+	return r->bad_slots;
 }
 
 enum blob_err
 blob_reader_read(struct blob_reader *r, uint64_t off, uint64_t len,
     blob_sink sink, void *arg)
 {
-	uint64_t end = off + len, segstart;
-	uint32_t i;
+	uint64_t end, start;
+	uint32_t i, last;
 	size_t n, from, to;
 	enum blob_err e;
 
-	if (len == 0)
-		return BLOB_OK;
 	if (off > r->len || len > r->len - off)
 		return BLOB_ERR_RANGE;
-	for (i = (uint32_t)(off / BLOB_SEG); i <= (end - 1) / BLOB_SEG; i++) {
+	if (len == 0)
+		return BLOB_OK;
+	end = off + len;
+	last = (uint32_t)((end - 1) / BLOB_SEG);
+	for (i = (uint32_t)(off / BLOB_SEG); i <= last; i++) {
 		if ((e = open_seg(r, i, &n)) != BLOB_OK)
 			return e;
-		segstart = (uint64_t)i * BLOB_SEG;
-		from = off > segstart ? (size_t)(off - segstart) : 0;
-		to = end < segstart + n ? (size_t)(end - segstart) : n;
+		start = (uint64_t)i * BLOB_SEG;
+		from = off > start ? (size_t)(off - start) : 0;
+		to = end < start + n ? (size_t)(end - start) : n;
 		if (sink(arg, r->seg + from, to - from) != 0)
 			return BLOB_ERR_SINK;
 	}
@@ -455,9 +601,12 @@ blob_reader_verify_all(struct blob_reader *r)
 	uint32_t i;
 	size_t n;
 
-	for (i = 0; i < r->nseg; i++)
+	for (i = 0; i < r->nseg; i++) {
+		/* Force a real check even of the cached final segment. */
+		r->cached = NONE;
 		if ((e = open_seg(r, i, &n)) != BLOB_OK)
 			return e;
+	}
 	return BLOB_OK;
 }
 
@@ -466,23 +615,43 @@ blob_reader_free(struct blob_reader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->gcm)
+	if (r->gcm != NULL)
 		gcry_cipher_close(r->gcm);
-	explicit_bzero(r->seg, SEG_DISK);
+	explicit_bzero(r->seg, BLOB_SEG_DISK);
 	free(r->seg);
+	explicit_bzero(r, sizeof(*r));
 	free(r);
 }
+
+/* --- rotation --------------------------------------------------------- */
 
 int
 blob_slot_ids(int fd, uint32_t ids[2])
 {
 	unsigned char hdr[BLOB_HEADER_LEN];
+	int rc;
 
-	if (pread_all(fd, hdr, sizeof(hdr), 0) == -1)
+	if ((rc = pread_all(fd, hdr, sizeof(hdr), 0)) != 0) {
+		if (rc == -2)
+			errno = EINVAL;
 		return -1;
-	ids[0] = get32(hdr + SLOT0);
-	ids[1] = get32(hdr + SLOT0 + SLOT_LEN);
+	}
+	if (memcmp(hdr, magic, sizeof(magic)) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	ids[0] = get32(slot_at(hdr, 0));
+	ids[1] = get32(slot_at(hdr, 1));
 	return 0;
+}
+
+static enum blob_err
+put_slot(int fd, int s, const unsigned char slot[SLOT_LEN])
+{
+	if (pwrite_all(fd, slot, SLOT_LEN, OFF_SLOT + s * SLOT_LEN) == -1 ||
+	    fdatasync(fd) == -1)
+		return BLOB_ERR_IO;
+	return BLOB_OK;
 }
 
 enum blob_err
@@ -490,85 +659,127 @@ blob_rewrap(int fd, const struct blob_keyring *kr, uint32_t new_id)
 {
 	static const unsigned char zero[SLOT_LEN];
 	const struct blob_kek *k = find_kek(kr, new_id);
-	unsigned char hdr[BLOB_HEADER_LEN], dek[32], slot[SLOT_LEN];
-	uint64_t plen;
-	int from, to;
-	enum blob_err e = BLOB_OK;
+	struct blob_reader *r;
+	unsigned char dek[32], chk[32], slot[SLOT_LEN];
+	enum blob_err e;
+	int keep = -1, s;
 
-	if (k == NULL || new_id == 0)
+	if (k == NULL)
 		return BLOB_ERR_NOKEY;
-	if (pread_all(fd, hdr, sizeof(hdr), 0) == -1)
-		return BLOB_ERR_IO;
-	if ((e = check_header(hdr, &plen)) != BLOB_OK)
+	/* Only a blob that authenticates is re-wrapped. */
+	if ((r = reader_open(fd, kr, NULL, -1, &e, dek)) == NULL)
 		return e;
-	if ((from = unwrap(hdr, kr, dek)) == -1)
-		return BLOB_ERR_NOKEY;
-	/* Already under new_id in slot `from`: just clear the other slot. */
-	if (get32(hdr + SLOT0 + from * SLOT_LEN) == new_id) {
-		to = from;
-		goto clear;
+	/* A slot already holding the DEK under new_id stays. */
+	for (s = 0; s < 2 && keep == -1; s++)
+		if (get32(slot_at(r->hdr, s)) == new_id &&
+		    unwrap_slot(r->hdr, s, kr, chk) == 0 &&
+		    memcmp(chk, dek, sizeof(dek)) == 0)
+			keep = s;
+	if (keep == -1) {
+		/* Into the slot the DEK did not come from: free, unknown
+		 * or stale; the source slot still unwraps meanwhile. */
+		keep = 1 - r->slot;
+		memset(slot, 0, sizeof(slot));
+		put32(slot, new_id);
+		if (aeswrap(1, k->key, dek, slot + 4) == -1) {
+			e = BLOB_ERR_IO;
+			goto out;
+		}
+		if ((e = put_slot(fd, keep, slot)) != BLOB_OK)
+			goto out;
 	}
-	to = 1 - from;
-	memset(slot, 0, sizeof(slot));
-	be32(slot, new_id);
-	if (aeswrap(1, k->key, dek, 32, slot + 4, WRAP_LEN) == -1) {
-		e = BLOB_ERR_IO;
-		goto out;
-	}
-	if (pwrite_all(fd, slot, SLOT_LEN, SLOT0 + to * SLOT_LEN) == -1 ||
-	    fdatasync(fd) == -1) {
-		e = BLOB_ERR_IO;
-		goto out;
-	}
-clear:
-	if (memcmp(hdr + SLOT0 + (1 - to) * SLOT_LEN, zero, SLOT_LEN) != 0 &&
-	    (pwrite_all(fd, zero, SLOT_LEN, SLOT0 + (1 - to) * SLOT_LEN) == -1 ||
-	    fdatasync(fd) == -1))
-		e = BLOB_ERR_IO;
+	s = 1 - keep;
+	e = all_zero(slot_at(r->hdr, s), SLOT_LEN) ? BLOB_OK :
+	    put_slot(fd, s, zero);
 out:
 	explicit_bzero(dek, sizeof(dek));
+	explicit_bzero(chk, sizeof(chk));
+	explicit_bzero(slot, sizeof(slot));
+	blob_reader_free(r);
 	return e;
+}
+
+/* --- KEK files -------------------------------------------------------- */
+
+static void
+fsync_parent(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd;
+
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
+	    -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(copy);
 }
 
 int
 blob_kek_create(const char *path)
 {
 	unsigned char key[32];
-	int fd, rc = 0;
+	int fd, saved;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
 	if (fd == -1)
 		return -1;
 	gcry_randomize(key, sizeof(key), GCRY_VERY_STRONG_RANDOM);
-	if (write(fd, key, sizeof(key)) != (ssize_t)sizeof(key) || fsync(fd) == -1)
-		rc = -1;
+	if (fchmod(fd, 0600) == -1 || pwrite_all(fd, key, sizeof(key), 0) == -1 ||
+	    fsync(fd) == -1) {
+		saved = errno;
+		explicit_bzero(key, sizeof(key));
+		close(fd);
+		unlink(path);
+		errno = saved;
+		return -1;
+	}
 	explicit_bzero(key, sizeof(key));
-	if (close(fd) == -1)
-		rc = -1;
-	return rc;
+	if (close(fd) == -1) {
+		saved = errno;
+		unlink(path);
+		errno = saved;
+		return -1;
+	}
+	fsync_parent(path);
+	return 0;
 }
 
 int
 blob_kek_load(const char *path, uint32_t id, struct blob_kek *out)
 {
 	struct stat st;
-	int fd, rc = -1;
+	int fd, rc, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1)
-		goto out;
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
-		errno = EPERM;
-		goto out;
-	}
-	if (st.st_size != 32 || pread_all(fd, out->key, 32, 0) == -1) {
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
 		errno = EINVAL;
-		goto out;
+		goto fail;
 	}
-	out->id = id;
-	rc = 0;
-out:
+	if (st.st_mode & 077) {
+		errno = EPERM;
+		goto fail;
+	}
+	if (st.st_size != 32) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if ((rc = pread_all(fd, out->key, sizeof(out->key), 0)) != 0) {
+		if (rc == -2)
+			errno = EINVAL;
+		goto fail;
+	}
 	close(fd);
-	return rc;
+	out->id = id;
+	return 0;
+fail:
+	saved = errno;
+	explicit_bzero(out->key, sizeof(out->key));
+	close(fd);
+	errno = saved;
+	return -1;
 }

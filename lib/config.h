@@ -21,6 +21,7 @@ struct config_key {
 };
 
 /* Set every key to its default, then read path (NULL: defaults only).
+ * out must start zeroed (or hold a previous load: its strings are freed).
  * Returns 0, or -1 with a message for a person in err. */
 int	config_load(const char *path, const struct config_key *keys,
 	    size_t nkeys, void *out, char *err, size_t errlen);

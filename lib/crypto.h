@@ -60,7 +60,8 @@ char	*crypto_password_hash(const char *pw, size_t pwlen,
 /* 1 if pw matches stored, 0 if not (an empty pw never matches), -1 if
  * stored is malformed or its parameters are out of bounds.  The tag is
  * compared in constant time. */
-int	crypto_password_verify(const char *stored, const char *pw, size_t pwlen);
+int	crypto_password_verify(const char *stored, const char *pw,
+	    size_t pwlen);
 /* 1 if stored should be rehashed: its m or t is below want's, its salt
  * is shorter than 16 bytes, or it does not parse; else 0. */
 int	crypto_password_needs_rehash(const char *stored,
@@ -73,6 +74,6 @@ int	crypto_seal(const unsigned char key[32], const void *pt, size_t n,
 /* Inverse of crypto_seal: 0 with *pt (heap, caller frees, NUL after the
  * data) and *ptlen; -1 (*pt NULL) on input shorter than 28 bytes or a
  * bad tag (always checked at the full 16 bytes). */
-int	crypto_open(const unsigned char key[32], const void *in, size_t inlen,
-	    unsigned char **pt, size_t *ptlen);
+int	crypto_open(const unsigned char key[32], const void *in,
+	    size_t inlen, unsigned char **pt, size_t *ptlen);
 #endif

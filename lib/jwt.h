@@ -9,7 +9,8 @@
 #define JWT_MAX_LEN	4096	/* longest token accepted */
 #define JWT_LEEWAY	30	/* seconds of clock skew tolerated */
 #define JWT_MIN_KEY	32	/* RFC 7518 §3.2: key >= hash output */
-#define JWT_TIME_MAX	(1LL << 40)	/* iat/exp/nbf must be in [0, this] */
+/* iat, exp and nbf must lie in [0, JWT_TIME_MAX] (year 36812). */
+#define JWT_TIME_MAX	(1LL << 40)
 
 struct jwt_claims {
 	long long	sub, iat, exp;
@@ -18,11 +19,11 @@ struct jwt_claims {
 
 enum jwt_err {
 	JWT_OK = 0,
-	JWT_MALFORMED,		/* not three strict base64url parts / JSON */
-	JWT_BAD_ALG,		/* header alg is not "HS256", or jku/x5u/jwk/crit */
-	JWT_BAD_SIGNATURE,	/* MAC not 32 bytes or does not match */
+	JWT_MALFORMED,		/* not 3 base64url parts, or not JSON */
+	JWT_BAD_ALG,		/* alg not "HS256"; jku/x5u/x5c/jwk/crit */
+	JWT_BAD_SIGNATURE,	/* MAC not 32 bytes or wrong; short key */
 	JWT_EXPIRED,		/* now >= exp + leeway */
-	JWT_BAD_CLAIMS		/* claim missing, mistyped or out of range */
+	JWT_BAD_CLAIMS		/* claim missing, mistyped, out of range */
 };
 
 /* Sign claims with key (keylen >= JWT_MIN_KEY) under the header

@@ -1,3 +1,5 @@
+/* Names (SPEC §2).  Names are stored and compared as bytes, so the only
+ * normalisation is none: what is valid is kept as sent. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -5,25 +7,30 @@
 #include "names.h"
 #include "xmalloc.h"
 
-/* Length of the UTF-8 sequence at s (RFC 3629), or 0 if invalid.  Sets
- * *cp to the code point. */
-static size_t
-utf8_seq(const unsigned char *s, unsigned *cp)
-{
-	unsigned c = s[0], need, min, i;
+#define EXT_MAX	16	/* longest extension kept after a " (n)" */
 
-	if (c < 0x80) {
-		*cp = c;
+/* The length of the UTF-8 sequence at s (RFC 3629 §4), with its code
+ * point in *cp; 0 if it is not well-formed. */
+static size_t
+utf8_seq(const unsigned char *s, unsigned long *cp)
+{
+	size_t need, i;
+	unsigned long min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
-	} else if (c >= 0xc2 && c <= 0xdf) {
-		need = 1, min = 0x80, *cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 2, min = 0x800, *cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3, min = 0x10000, *cp = c & 0x07;
-	} else
-		return 0;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 1, min = 0x80, *cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 2, min = 0x800, *cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 3, min = 0x10000, *cp = s[0] & 0x07;
+	else
+		return 0;	/* a continuation byte, 0xc0, 0xc1, >= 0xf5 */
 	for (i = 1; i <= need; i++) {
+		/* A NUL fails here too, so this never reads past it. */
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 		*cp = *cp << 6 | (s[i] & 0x3f);
@@ -37,18 +44,18 @@ int
 name_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), n;
-	unsigned cp;
+	unsigned long cp;
+	size_t n;
 
-	if (len == 0 || len > NAME_MAX_BYTES || !strcmp(s, ".") || !strcmp(s, ".."))
+	if (s == NULL || s[0] == '\0' || strlen(s) > NAME_MAX_BYTES ||
+	    strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return 0;
-	while (*p) {
+	for (; *p != '\0'; p += n) {
 		if ((n = utf8_seq(p, &cp)) == 0)
 			return 0;
 		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
 		    cp == '/' || cp == '\\')
 			return 0;
-		p += n;
 	}
 	return 1;
 }
@@ -56,9 +63,11 @@ name_valid(const char *s)
 char *
 name_from_upload(const char *filename)
 {
-	const char *base = filename, *p;
+	const char *base, *p;
 
-	for (p = filename; *p; p++)
+	if (filename == NULL)
+		return NULL;
+	for (base = p = filename; *p != '\0'; p++)
 		if (*p == '/' || *p == '\\')
 			base = p + 1;
 	return name_valid(base) ? xstrdup(base) : NULL;
@@ -68,28 +77,30 @@ char *
 name_with_suffix(const char *name, unsigned n)
 {
 	const char *dot = strrchr(name, '.');
-	char suffix[24];
-	size_t stem, ext, slen;
+	char suffix[32];
+	size_t len = strlen(name), stem, ext, slen;
 	char *out;
 
-	/* A leading dot (".bashrc") is part of the name, not an extension. */
-	if (dot == name)
-		dot = NULL;
-	stem = dot ? (size_t)(dot - name) : strlen(name);
-	ext = dot ? strlen(dot) : 0;
+	/* The extension is the last '.' and what follows, unless the dot
+	 * leads (".bashrc") or ends the name, or what follows is long or
+	 * has spaces ("Mr. Smith"): then there is none. */
+	ext = dot != NULL ? len - (size_t)(dot - name) : 0;
+	if (dot == name || ext < 2 || ext > EXT_MAX + 1 ||
+	    strpbrk(dot, " \t") != NULL)
+		ext = 0;
+	stem = len - ext;
 	slen = (size_t)snprintf(suffix, sizeof(suffix), " (%u)", n);
-	if (ext + slen >= NAME_MAX_BYTES)
-		ext = 0, stem = strlen(name);
-	while (stem + slen + ext > NAME_MAX_BYTES) {
-		stem--;
-		/* Back up to the start of a UTF-8 character. */
+	if (stem + slen + ext > NAME_MAX_BYTES) {
+		stem = NAME_MAX_BYTES - slen - ext;
+		/* Do not split a character: back up over continuation
+		 * bytes to the start of the one that would be cut. */
 		while (stem > 0 && ((unsigned char)name[stem] & 0xc0) == 0x80)
 			stem--;
 	}
 	out = xmalloc(stem + slen + ext + 1);
 	memcpy(out, name, stem);
 	memcpy(out + stem, suffix, slen);
-	memcpy(out + stem + slen, name + strlen(name) - ext, ext);
+	memcpy(out + stem + slen, name + len - ext, ext);
 	out[stem + slen + ext] = '\0';
 	return out;
 }
@@ -97,25 +108,31 @@ name_with_suffix(const char *name, unsigned n)
 int
 username_valid(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n;
 
-	if (n < 3 || n > 32)
+	if (s == NULL)
 		return 0;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789_.-") == n;
+	n = strlen(s);
+	return n >= 3 && n <= 32 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }
 
 int
 email_valid(const char *s)
 {
-	const char *at = strchr(s, '@'), *p;
-	size_t n = strlen(s);
+	const char *at, *dom, *p;
+	size_t n;
 
-	if (n < 3 || n > 254 || at == NULL || at == s || strchr(at + 1, '@'))
+	if (s == NULL || (n = strlen(s)) < 3 || n > 254)
 		return 0;
-	for (p = s; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			return 0;
-	p = strrchr(at + 1, '.');
-	return p != NULL && p > at + 1 && p[1] != '\0';
+	if ((at = strchr(s, '@')) == NULL || at == s ||
+	    strchr(at + 1, '@') != NULL)
+		return 0;
+	dom = at + 1;
+	/* A dot, neither first nor last, and no empty label. */
+	return strchr(dom, '.') != NULL && dom[0] != '.' &&
+	    s[n - 1] != '.' && strstr(dom, "..") == NULL;
 }

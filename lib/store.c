@@ -1,56 +1,113 @@
+/* The blob store: temp files, durable commits, lookups and walks. */
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
 #include <gcrypt.h>
 
 #include "store.h"
 #include "xmalloc.h"
 
-static void
-hex(const unsigned char *id, size_t n, char *out)
+void
+store_id_to_hex(const unsigned char id[16], char hex[33])
 {
 	static const char d[] = "0123456789abcdef";
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		out[2 * i] = d[id[i] >> 4];
-		out[2 * i + 1] = d[id[i] & 15];
+	for (i = 0; i < 16; i++) {
+		hex[2 * i] = d[id[i] >> 4];
+		hex[2 * i + 1] = d[id[i] & 15];
 	}
-	out[2 * n] = '\0';
+	hex[32] = '\0';
 }
 
 static int
-mkdir_ok(const char *p)
+hexval(char c)
 {
-	return mkdir(p, 0700) == 0 || errno == EEXIST ? 0 : -1;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+store_hex_to_id(const char *hex, unsigned char id[16])
+{
+	unsigned char out[16];
+	int hi, lo;
+	size_t i;
+
+	if (hex == NULL)
+		return -1;
+	for (i = 0; i < 16; i++) {
+		/* hex[2i] is checked before hex[2i+1] is read: no overrun. */
+		if ((hi = hexval(hex[2 * i])) == -1 ||
+		    (lo = hexval(hex[2 * i + 1])) == -1)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	if (hex[32] != '\0')
+		return -1;
+	memcpy(id, out, 16);
+	return 0;
+}
+
+/* mkdir 0700: 1 if created, 0 if it already was a directory, -1. */
+static int
+mkdir_new(const char *p)
+{
+	struct stat st;
+
+	if (mkdir(p, 0700) == 0)
+		return 1;
+	if (errno != EEXIST)
+		return -1;
+	if (stat(p, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
 }
 
 static int
 fsync_dir(const char *p)
 {
-	int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+	int fd, rc, saved;
 
-	if (fd == -1)
+	if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	rc = fsync(fd);
+	saved = errno;
 	close(fd);
+	errno = saved;
 	return rc;
 }
 
 int
 store_init(const char *data_dir)
 {
-	char *t = xasprintf("%s/tmp", data_dir), *b = xasprintf("%s/blobs", data_dir);
-	int rc = mkdir_ok(data_dir) == 0 && mkdir_ok(t) == 0 && mkdir_ok(b) == 0 ?
-	    0 : -1;
+	char *t = xasprintf("%s/tmp", data_dir);
+	char *b = xasprintf("%s/blobs", data_dir);
+	int rc = -1, saved;
 
+	if (mkdir_new(data_dir) == -1 || mkdir_new(t) == -1 ||
+	    mkdir_new(b) == -1)
+		goto out;
+	rc = 0;
+out:
+	saved = errno;
 	free(t);
 	free(b);
+	errno = saved;
 	return rc;
 }
 
@@ -59,18 +116,22 @@ store_tmp_open(const char *data_dir, char **tmp_path)
 {
 	unsigned char r[16];
 	char h[33];
-	int fd;
+	int fd, tries;
 
-	gcry_create_nonce(r, sizeof(r));
-	hex(r, sizeof(r), h);
-	*tmp_path = xasprintf("%s/tmp/%s", data_dir, h);
-	fd = open(*tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd == -1) {
+	for (tries = 0; tries < 4; tries++) {
+		gcry_create_nonce(r, sizeof(r));
+		store_id_to_hex(r, h);
+		*tmp_path = xasprintf("%s/tmp/%s", data_dir, h);
+		fd = open(*tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
+		if (fd != -1)
+			return fd;
 		free(*tmp_path);
 		*tmp_path = NULL;
+		if (errno != EEXIST)
+			break;
 	}
-	return fd;
+	return -1;
 }
 
 char *
@@ -78,7 +139,7 @@ store_blob_path(const char *data_dir, const unsigned char id[16])
 {
 	char h[33];
 
-	hex(id, 16, h);
+	store_id_to_hex(id, h);
 	return xasprintf("%s/blobs/%.2s/%.2s/%s", data_dir, h, h + 2, h);
 }
 
@@ -86,29 +147,32 @@ int
 store_commit(const char *data_dir, int fd, const char *tmp_path,
     const unsigned char id[16])
 {
-	char h[33], *d1, *d2, *final;
-	int rc = -1;
+	char h[33], *top, *d1, *d2, *final;
+	int rc = -1, made, saved;
 
-	hex(id, 16, h);
-	d1 = xasprintf("%s/blobs/%.2s", data_dir, h);
+	store_id_to_hex(id, h);
+	top = xasprintf("%s/blobs", data_dir);
+	d1 = xasprintf("%s/%.2s", top, h);
 	d2 = xasprintf("%s/%.2s", d1, h + 2);
 	final = xasprintf("%s/%s", d2, h);
 	if (fsync(fd) == -1)
 		goto out;
-	/* New directories must be durable too before the rename counts. */
-	if (access(d2, F_OK) == -1) {
-		if (mkdir_ok(d1) == -1 || mkdir_ok(d2) == -1)
-			goto out;
-		if (fsync_dir(d1) == -1)
-			goto out;
-	}
+	/* A directory created here must be durable in its parent before
+	 * the rename into it counts. */
+	if ((made = mkdir_new(d1)) == -1 || (made && fsync_dir(top) == -1))
+		goto out;
+	if ((made = mkdir_new(d2)) == -1 || (made && fsync_dir(d1) == -1))
+		goto out;
 	if (rename(tmp_path, final) == -1 || fsync_dir(d2) == -1)
 		goto out;
 	rc = 0;
 out:
+	saved = errno;
+	free(top);
 	free(d1);
 	free(d2);
 	free(final);
+	errno = saved;
 	return rc;
 }
 
@@ -116,9 +180,12 @@ static int
 open_blob(const char *data_dir, const unsigned char id[16], int flags)
 {
 	char *p = store_blob_path(data_dir, id);
-	int fd = open(p, flags | O_CLOEXEC | O_NOFOLLOW);
+	int fd, saved;
 
+	fd = open(p, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	saved = errno;
 	free(p);
+	errno = saved;
 	return fd;
 }
 
@@ -138,7 +205,7 @@ int
 store_unlink(const char *data_dir, const unsigned char id[16])
 {
 	char *p = store_blob_path(data_dir, id), *slash;
-	int rc = 0;
+	int rc = 0, saved;
 
 	if (unlink(p) == -1)
 		rc = errno == ENOENT ? 0 : -1;
@@ -146,98 +213,114 @@ store_unlink(const char *data_dir, const unsigned char id[16])
 		*slash = '\0';
 		rc = fsync_dir(p);
 	}
+	saved = errno;
 	free(p);
+	errno = saved;
 	return rc;
 }
 
-int
-store_hex_to_id(const char *h, unsigned char id[16])
-{
-	size_t i;
-
-	if (strlen(h) != 32)
-		return -1;
-	for (i = 0; i < 32; i++)
-		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
-			return -1;
-	for (i = 0; i < 16; i++) {
-		unsigned hi = h[2 * i] <= '9' ? h[2 * i] - '0' : h[2 * i] - 'a' + 10;
-		unsigned lo = h[2 * i + 1] <= '9' ? h[2 * i + 1] - '0' :
-		    h[2 * i + 1] - 'a' + 10;
-
-		id[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-/* Call fn for each regular file in dir whose name passes want. */
+/* Visit the regular files in dir; with blobs, only those named by 32 hex
+ * digits.  A missing directory is empty. */
 static int
 walk_dir(const char *dir, int blobs, store_visit fn, void *arg)
 {
-	DIR *d = opendir(dir);
+	DIR *d;
 	struct dirent *e;
 	struct stat st;
 	unsigned char id[16];
-	int rc = 0;
+	int rc = 0, saved;
+	char *p;
 
-	if (d == NULL)
+	if ((d = opendir(dir)) == NULL)
 		return errno == ENOENT ? 0 : -1;
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		char *p;
-
-		if (e->d_name[0] == '.')
+	for (;;) {
+		errno = 0;
+		if ((e = readdir(d)) == NULL) {
+			if (errno != 0)
+				rc = -1;
+			break;
+		}
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		if (blobs && store_hex_to_id(e->d_name, id) == -1)
 			continue;
 		p = xasprintf("%s/%s", dir, e->d_name);
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
-			rc = fn(arg, p, blobs ? id : NULL, st.st_mtime) ? -1 : 0;
+		if (lstat(p, &st) == -1) {
+			free(p);
+			if (errno == ENOENT)	/* removed meanwhile */
+				continue;
+			rc = -1;
+			break;
+		}
+		if (S_ISREG(st.st_mode) &&
+		    fn(arg, p, blobs ? id : NULL, st.st_mtime) != 0) {
+			free(p);
+			errno = 0;
+			rc = -1;
+			break;
+		}
 		free(p);
 	}
+	saved = errno;
 	closedir(d);
+	errno = saved;
 	return rc;
 }
 
 static int
 is_hex2(const char *s)
 {
-	return strlen(s) == 2 && strspn(s, "0123456789abcdef") == 2;
+	return hexval(s[0]) != -1 && hexval(s[1]) != -1 && s[2] == '\0';
+}
+
+/* Walk blobs/ (depth 0) or blobs/xx (depth 1): every subdirectory named
+ * by two lowercase hex digits, not following symlinks. */
+static int
+walk_hex2(const char *dir, int depth, store_visit fn, void *arg)
+{
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	int rc = 0, saved;
+	char *p;
+
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	for (;;) {
+		errno = 0;
+		if ((e = readdir(d)) == NULL) {
+			if (errno != 0)
+				rc = -1;
+			break;
+		}
+		if (!is_hex2(e->d_name))
+			continue;
+		p = xasprintf("%s/%s", dir, e->d_name);
+		if (lstat(p, &st) == -1)
+			rc = errno == ENOENT ? 0 : -1;
+		else if (S_ISDIR(st.st_mode))
+			rc = depth == 0 ? walk_hex2(p, 1, fn, arg) :
+			    walk_dir(p, 1, fn, arg);
+		free(p);
+		if (rc != 0)
+			break;
+	}
+	saved = errno;
+	closedir(d);
+	errno = saved;
+	return rc;
 }
 
 int
 store_walk_blobs(const char *data_dir, store_visit fn, void *arg)
 {
 	char *top = xasprintf("%s/blobs", data_dir);
-	DIR *d1 = opendir(top), *d2;
-	struct dirent *a, *b;
-	int rc = 0;
+	int rc, saved;
 
-	if (d1 == NULL) {
-		free(top);
-		return errno == ENOENT ? 0 : -1;
-	}
-	while (rc == 0 && (a = readdir(d1)) != NULL) {
-		char *p1;
-
-		if (!is_hex2(a->d_name))
-			continue;
-		p1 = xasprintf("%s/%s", top, a->d_name);
-		if ((d2 = opendir(p1)) != NULL) {
-			while (rc == 0 && (b = readdir(d2)) != NULL) {
-				char *p2;
-
-				if (!is_hex2(b->d_name))
-					continue;
-				p2 = xasprintf("%s/%s", p1, b->d_name);
-				rc = walk_dir(p2, 1, fn, arg);
-				free(p2);
-			}
-			closedir(d2);
-		}
-		free(p1);
-	}
-	closedir(d1);
+	rc = walk_hex2(top, 0, fn, arg);
+	saved = errno;
 	free(top);
+	errno = saved;
 	return rc;
 }
 
@@ -245,8 +328,11 @@ int
 store_walk_tmp(const char *data_dir, store_visit fn, void *arg)
 {
 	char *t = xasprintf("%s/tmp", data_dir);
-	int rc = walk_dir(t, 0, fn, arg);
+	int rc, saved;
 
+	rc = walk_dir(t, 0, fn, arg);
+	saved = errno;
 	free(t);
+	errno = saved;
 	return rc;
 }

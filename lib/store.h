@@ -1,34 +1,53 @@
-/* The blob store under data_dir: uploads are written to tmp/ (O_EXCL,
- * 0600), made durable, then renamed to blobs/xx/yy/<id> on the same
- * filesystem (rename is atomic; the directory is fsynced after). */
+/* The blob store under data_dir (SPEC §5):
+ *
+ *   data_dir/tmp/<32 hex random>        uploads in progress (O_EXCL, 0600)
+ *   data_dir/blobs/xx/yy/<32 hex id>    committed blobs; xx, yy = the
+ *                                       first two id bytes in hex
+ *
+ * Directories are 0700.  A commit makes the temp file durable, renames it
+ * into place on the same filesystem (atomic) and fsyncs the directory, so
+ * a crash leaves either a temp orphan or the complete blob.  Ids are
+ * always written and accepted as 32 lowercase hex digits.  Temp names
+ * come from gcry_create_nonce: initialise libgcrypt first.
+ */
 #ifndef STORE_H
 #define STORE_H
 #include <time.h>
 
-/* mkdir data_dir, tmp/ and blobs/ (0700) as needed.  0/-1 (errno). */
+/* mkdir data_dir, data_dir/tmp and data_dir/blobs (0700) where missing.
+ * 0, or -1 with errno. */
 int	 store_init(const char *data_dir);
-/* A new temp file data_dir/tmp/<32 hex>; fd, *tmp_path heap; -1. */
+/* Create data_dir/tmp/<32 hex random> (O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC|
+ * O_NOFOLLOW, 0600).  The fd, with *tmp_path a heap string; -1 (errno). */
 int	 store_tmp_open(const char *data_dir, char **tmp_path);
-/* data_dir/blobs/xx/yy/<32 hex id>; heap. */
+/* data_dir/blobs/xx/yy/<32 hex id>, a heap string. */
 char	*store_blob_path(const char *data_dir, const unsigned char id[16]);
-/* fsync fd, create blobs/xx/yy, rename tmp into place, fsync the
- * directory.  0/-1 (errno). */
+/* fsync fd, create blobs/xx/yy (fsyncing the parent of each directory it
+ * creates), rename tmp_path into place and fsync the final directory.
+ * Does not close fd.  0, or -1 with errno. */
 int	 store_commit(const char *data_dir, int fd, const char *tmp_path,
 	    const unsigned char id[16]);
-/* Open a blob read-only (or read-write, for rotation); -1 (errno). */
+/* Open a blob O_RDONLY|O_CLOEXEC|O_NOFOLLOW; the fd or -1 (errno). */
 int	 store_open(const char *data_dir, const unsigned char id[16]);
+/* Open a blob O_RDWR (for key rotation); the fd or -1 (errno). */
 int	 store_open_rw(const char *data_dir, const unsigned char id[16]);
-/* Unlink a blob and fsync its directory; a missing blob is success. */
+/* Unlink a blob and fsync its directory; a missing blob is success.
+ * 0, or -1 with errno. */
 int	 store_unlink(const char *data_dir, const unsigned char id[16]);
-/* 32 lowercase hex digits to 16 bytes.  0/-1. */
-int	 store_hex_to_id(const char *hex, unsigned char id[16]);
+/* Exactly 32 lowercase hex digits (NUL-terminated) to 16 bytes.  0/-1. */
+int	 store_hex_to_id(const char *hex32, unsigned char id[16]);
+/* 16 bytes to 32 lowercase hex digits and a NUL. */
+void	 store_id_to_hex(const unsigned char id[16], char hex[33]);
 
-/* Visitor: path, the blob id (NULL for tmp entries) and mtime; nonzero
- * stops the walk. */
+/* Visitor: the entry's path, its blob id (NULL for tmp entries) and
+ * mtime; a nonzero return stops the walk. */
 typedef int (*store_visit)(void *arg, const char *path,
 	    const unsigned char *id, time_t mtime);
-/* Every blobs/xx/yy/<32 hex> file.  0, or -1 on error or a stop. */
+/* Visit every regular file blobs/xx/yy/<32 hex> (xx, yy: 2 lowercase
+ * hex); other entries are skipped.  A missing blobs/ is empty.  0, or
+ * -1 on an error (errno) or when the visitor stopped the walk. */
 int	 store_walk_blobs(const char *data_dir, store_visit fn, void *arg);
-/* Every regular file in tmp/. */
+/* Visit every regular file in tmp/ (dot files included, "." and ".."
+ * not).  Return value as store_walk_blobs. */
 int	 store_walk_tmp(const char *data_dir, store_visit fn, void *arg);
 #endif

@@ -37,7 +37,7 @@ load(const char *text, struct cfg *c, char *err, size_t errlen)
 static void
 test_config(void)
 {
-	struct cfg c;
+	struct cfg c = { 0 };
 	char err[256];
 
 	ok(config_load(NULL, keys, 4, &c, err, sizeof(err)) == 0, "defaults load");

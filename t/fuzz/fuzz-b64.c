@@ -1,10 +1,14 @@
-/* libFuzzer: strict base64 decoding; whatever decodes must re-encode to
- * exactly the input (canonical form), in every alphabet. */
+/* libFuzzer target for lib/b64.c: any input is decoded in every
+ * alphabet, and whatever decodes must re-encode to exactly the input
+ * (strict means canonical).  The input is also encoded and must decode
+ * back to itself. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "b64.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -14,14 +18,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n, i;
 	char *re;
 
-	for (i = 0; i < 3; i++) {
-		if (b64_decode((const char *)data, size, as[i], &out, &n) == -1)
-			continue;
-		re = b64_encode(out, n, as[i]);
-		if (strlen(re) != size || memcmp(re, data, size) != 0)
+	for (i = 0; i < sizeof(as) / sizeof(as[0]); i++) {
+		if (b64_decode((const char *)data, size, as[i], &out, &n) == 0) {
+			if (out == NULL || out[n] != '\0')
+				abort();
+			re = b64_encode(out, n, as[i]);
+			if (strlen(re) != size || memcmp(re, data, size) != 0)
+				abort();
+			free(re);
+			free(out);
+		} else if (out != NULL || n != 0)
 			abort();
-		free(re);
+
+		re = b64_encode(data, size, as[i]);
+		if (b64_decode(re, strlen(re), as[i], &out, &n) != 0 ||
+		    n != size || memcmp(out, data, size) != 0)
+			abort();
 		free(out);
+		free(re);
 	}
 	return 0;
 }
