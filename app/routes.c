@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "crypto.h"
 #include "json.h"
@@ -150,9 +151,11 @@ routes_dispatch(struct app *a, struct http *h)
 {
 	struct req r;
 	unsigned char rid[8];
+	struct timespec t0, t1;
 	char *hex;
 	int status;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&r, 0, sizeof(r));
 	r.app = a;
 	r.http = h;
@@ -168,8 +171,10 @@ routes_dispatch(struct app *a, struct http *h)
 		log_err("%s %s: handler sent no reply", h->method, h->path);
 		status = reply_internal(&r);
 	}
-	log_info("%s %s %d %s", h->method, h->path, status,
-	    r.authed ? r.user.username : "-");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("%s %s %d %s %ldms", h->method, h->path, status,
+	    r.authed ? r.user.username : "-", (long)((t1.tv_sec - t0.tv_sec) *
+	    1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	if (r.body)
 		json_object_put(r.body);
 	explicit_bzero(&r.user, sizeof(r.user));

@@ -21,7 +21,7 @@ is_deeply([ sort keys %$f ], [qw(folder_id id mime_type name size)], 'upload sha
 is($f->{name}, 'backup.db', 'name from the filename');
 is($f->{size}, 300001, 'size is the plaintext size');
 is($f->{folder_id}, undef, 'root folder is null');
-is($f->{mime_type}, 'application/octet-stream', 'octet-stream part with unknown .db');
+is($f->{mime_type}, 'application/vnd.sqlite3', 'an octet-stream part gets its type from the extension');
 
 $r = api('GET', "/api/files/$f->{id}/download", token => $t, out => "$dir/dl");
 is($r->{status}, 200, 'download 200');
@@ -81,11 +81,15 @@ $r = api('POST', '/api/files/upload', token => $t, form => ["file=\@$p;filename=
 is($r->{json}{name}, 'passwd', 'unix path cut');
 $r = api('POST', '/api/files/upload', token => $t, form => ["file=\@$p;filename=pic.png;type=image/webp"]);
 is($r->{json}{mime_type}, 'image/webp', "the part's Content-Type wins");
-for my $bad ('..', '.', "a\x01b") {
+for my $bad ('..', '.') {
 	$r = api('POST', '/api/files/upload', token => $t, form => ["file=\@$p;filename=$bad"]);
 	is($r->{status}, 400, "filename '$bad' is 400");
 	is($r->{json}{code}, 'invalid_name', '  invalid_name');
 }
+# A control byte cannot even be part of a well-formed part header.
+$r = api('POST', '/api/files/upload', token => $t, form => ["file=\@$p;filename=a\x01b"]);
+is($r->{status}, 400, 'control character in the filename is 400');
+like($r->{json}{code}, qr/^invalid_(name|multipart)$/, '  with a JSON code');
 
 # on_conflict: rename (default), fail, replace.
 my $c1 = write_file("$dir/dup.txt", 'one');
