@@ -129,6 +129,10 @@ int	reply_json(struct req *, int status, json_object *obj);
 int	reply_error(struct req *, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int	reply_ok(struct req *);
+/* 200 with a JSON array, one row(res, i) per row; frees res; NULL res
+ * (a failed query) is a 500. */
+int	reply_rows(struct req *, struct db_res *res,
+	    json_object *(*row)(const struct db_res *, size_t));
 int	reply_internal(struct req *);
 int	reply_invalid(struct req *, const struct json_err *);
 

@@ -37,6 +37,22 @@ reply_error(struct req *r, int status, const char *code, const char *fmt, ...)
 }
 
 int
+reply_rows(struct req *r, struct db_res *res,
+    json_object *(*row)(const struct db_res *, size_t))
+{
+	json_object *a;
+	size_t i;
+
+	if (res == NULL)
+		return reply_internal(r);
+	a = json_object_new_array();
+	for (i = 0; i < db_rows(res); i++)
+		json_object_array_add(a, row(res, i));
+	db_res_free(res);
+	return reply_json(r, 200, a);
+}
+
+int
 reply_ok(struct req *r)
 {
 	json_object *o = json_object_new_object();

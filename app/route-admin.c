@@ -37,9 +37,7 @@ admin_users(struct req *r)
 {
 	long long limit, offset;
 	struct db_res *res;
-	json_object *a;
 	char *status;
-	size_t i;
 
 	if (query_paging(r, &limit, &offset))
 		return 400;
@@ -56,13 +54,7 @@ admin_users(struct req *r)
 	else
 		res = db_query(r->app->db, SQL_ADMIN_USERS, "ii", limit, offset);
 	free(status);
-	if (res == NULL)
-		return reply_internal(r);
-	a = json_object_new_array();
-	for (i = 0; i < db_rows(res); i++)
-		json_object_array_add(a, user_json(res, i));
-	db_res_free(res);
-	return reply_json(r, 200, a);
+	return reply_rows(r, res, user_json);
 }
 
 struct user_change {
@@ -197,23 +189,39 @@ fail:
 	return rc;
 }
 
+static json_object *
+audit_json(const struct db_res *res, size_t i)
+{
+	enum { A_ID, A_CREATED, A_ACTOR_ID, A_ACTOR, A_ACTION, A_TTYPE, A_TID,
+	    A_IP, A_DETAILS };
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_col_int(res, i, A_ID));
+	json_object_object_add(o, "created_at", json_col(res, i, A_CREATED));
+	json_object_object_add(o, "actor_id", json_col_int(res, i, A_ACTOR_ID));
+	json_object_object_add(o, "actor", json_col(res, i, A_ACTOR));
+	json_object_object_add(o, "action", json_col(res, i, A_ACTION));
+	json_object_object_add(o, "target_type", json_col(res, i, A_TTYPE));
+	json_object_object_add(o, "target_id", json_col_int(res, i, A_TID));
+	json_object_object_add(o, "ip", json_col(res, i, A_IP));
+	/* details was written by audit() as JSON: give it back as such. */
+	json_object_object_add(o, "details", db_null(res, i, A_DETAILS) ? NULL :
+	    json_tokener_parse(db_str(res, i, A_DETAILS)));
+	return o;
+}
+
 /* GET /api/admin/audit?limit=&before_id=&actor=&action=&since= -> 200
  * [{id, created_at, actor_id, actor, action, target_type, target_id, ip,
  * details}], newest first */
 static int
 admin_audit(struct req *r)
 {
-	enum { A_ID, A_CREATED, A_ACTOR_ID, A_ACTOR, A_ACTION, A_TTYPE, A_TID,
-	    A_IP, A_DETAILS };
 	long long limit = 200, before = 0, since_t;
 	char *actor = http_query(r->http, "actor");
 	char *action = http_query(r->http, "action");
 	char *since = http_query(r->http, "since");
 	char *lim = http_query(r->http, "limit");
 	char sincebuf[20];
-	struct db_res *res = NULL;
-	json_object *a = NULL, *o, *d;
-	size_t i;
 	int rc;
 
 	if (lim && ((limit = atoll(lim)) < 1 || limit > 1000 ||
@@ -234,33 +242,10 @@ admin_audit(struct req *r)
 	}
 	if (since)
 		time_format(since_t, sincebuf);
-	res = db_query(r->app->db, SQL_ADMIN_AUDIT, "iissssssi", before, before,
-	    actor, actor, action, action, since ? sincebuf : NULL,
-	    since ? sincebuf : NULL, limit);
-	if (res == NULL) {
-		rc = reply_internal(r);
-		goto out;
-	}
-	a = json_object_new_array();
-	for (i = 0; i < db_rows(res); i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "id", json_col_int(res, i, A_ID));
-		json_object_object_add(o, "created_at", json_col(res, i, A_CREATED));
-		json_object_object_add(o, "actor_id", json_col_int(res, i, A_ACTOR_ID));
-		json_object_object_add(o, "actor", json_col(res, i, A_ACTOR));
-		json_object_object_add(o, "action", json_col(res, i, A_ACTION));
-		json_object_object_add(o, "target_type", json_col(res, i, A_TTYPE));
-		json_object_object_add(o, "target_id", json_col_int(res, i, A_TID));
-		json_object_object_add(o, "ip", json_col(res, i, A_IP));
-		/* details was written by audit() as JSON: give it back as such. */
-		d = db_null(res, i, A_DETAILS) ? NULL :
-		    json_tokener_parse(db_str(res, i, A_DETAILS));
-		json_object_object_add(o, "details", d);
-		json_object_array_add(a, o);
-	}
-	rc = reply_json(r, 200, a);
+	rc = reply_rows(r, db_query(r->app->db, SQL_ADMIN_AUDIT, "iissssssi",
+	    before, before, actor, actor, action, action,
+	    since ? sincebuf : NULL, since ? sincebuf : NULL, limit), audit_json);
 out:
-	db_res_free(res);
 	free(actor);
 	free(action);
 	free(since);

@@ -82,20 +82,11 @@ static int
 apikey_list(struct req *r)
 {
 	long long limit, offset;
-	struct db_res *res;
-	json_object *a;
-	size_t i;
 
 	if (query_paging(r, &limit, &offset))
 		return 400;
-	if ((res = db_query(r->app->db, SQL_KEY_LIST, "iii", r->user.id,
-	    limit, offset)) == NULL)
-		return reply_internal(r);
-	a = json_object_new_array();
-	for (i = 0; i < db_rows(res); i++)
-		json_object_array_add(a, key_json(res, i));
-	db_res_free(res);
-	return reply_json(r, 200, a);
+	return reply_rows(r, db_query(r->app->db, SQL_KEY_LIST, "iii",
+	    r->user.id, limit, offset), key_json);
 }
 
 /* DELETE /api/apikeys/{id} -> 200 {ok} | 404 (not the caller's) */

@@ -16,9 +16,6 @@ static int
 files_list(struct req *r)
 {
 	long long folder = 0, limit, offset;
-	struct db_res *res;
-	json_object *a;
-	size_t i;
 
 	if (query_id(r, "folder_id", &folder) == -1)
 		return reply_error(r, 400, "invalid_parameter",
@@ -27,14 +24,8 @@ files_list(struct req *r)
 		return 400;
 	if (folder && folders_check(r, folder) != 0)
 		return 404;
-	if ((res = db_query(r->app->db, SQL_FILE_LIST, "iiii", r->user.id,
-	    folder, limit, offset)) == NULL)
-		return reply_internal(r);
-	a = json_object_new_array();
-	for (i = 0; i < db_rows(res); i++)
-		json_object_array_add(a, files_json(res, i));
-	db_res_free(res);
-	return reply_json(r, 200, a);
+	return reply_rows(r, db_query(r->app->db, SQL_FILE_LIST, "iiii",
+	    r->user.id, folder, limit, offset), files_json);
 }
 
 /* GET /api/files/{id}/download -> 200/206 bytes | 304 | 404 | 416 */

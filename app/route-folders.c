@@ -70,9 +70,6 @@ static int
 folders_list(struct req *r)
 {
 	long long parent = 0, limit, offset;
-	struct db_res *res;
-	json_object *a;
-	size_t i;
 
 	if (query_id(r, "parent_id", &parent) == -1)
 		return reply_error(r, 400, "invalid_parameter",
@@ -81,14 +78,8 @@ folders_list(struct req *r)
 		return 400;
 	if (parent && folders_check(r, parent) != 0)
 		return 404;
-	if ((res = db_query(r->app->db, SQL_FOLDER_LIST, "iiii", r->user.id,
-	    parent, limit, offset)) == NULL)
-		return reply_internal(r);
-	a = json_object_new_array();
-	for (i = 0; i < db_rows(res); i++)
-		json_object_array_add(a, folder_json(res, i));
-	db_res_free(res);
-	return reply_json(r, 200, a);
+	return reply_rows(r, db_query(r->app->db, SQL_FOLDER_LIST, "iiii",
+	    r->user.id, parent, limit, offset), folder_json);
 }
 
 static int
@@ -134,13 +125,21 @@ folders_create(struct req *r)
 	return reply_folder(r, 201, db_insert_id(r->app->db));
 }
 
+static json_object *
+crumb_json(const struct db_res *res, size_t i)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_col_int(res, i, 0));
+	json_object_object_add(o, "name", json_col(res, i, 1));
+	return o;
+}
+
 /* GET /api/folders/{id}/path -> 200 [{id, name}] top-level first | 404 */
 static int
 folders_path(struct req *r)
 {
 	struct db_res *res;
-	json_object *a, *o;
-	size_t i;
 
 	if ((res = db_query(r->app->db, SQL_FOLDER_PATH, "ii", r->m.ids[0],
 	    r->user.id)) == NULL)
@@ -149,15 +148,7 @@ folders_path(struct req *r)
 		db_res_free(res);
 		return reply_error(r, 404, "not_found", "No such folder.");
 	}
-	a = json_object_new_array();
-	for (i = 0; i < db_rows(res); i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "id", json_col_int(res, i, 0));
-		json_object_object_add(o, "name", json_col(res, i, 1));
-		json_object_array_add(a, o);
-	}
-	db_res_free(res);
-	return reply_json(r, 200, a);
+	return reply_rows(r, res, crumb_json);
 }
 
 /* PATCH /api/folders/{id} {name?, parent_id?} -> 200 {folder} | 400 |

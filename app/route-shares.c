@@ -62,33 +62,45 @@ shares_create(struct req *r)
 	return reply_json(r, 201, o);
 }
 
+static json_object *
+with_me_json(const struct db_res *res, size_t i)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_col_int(res, i, 0));
+	json_object_object_add(o, "file_id", json_col_int(res, i, 1));
+	json_object_object_add(o, "name", json_col(res, i, 2));
+	json_object_object_add(o, "size", json_col_int(res, i, 3));
+	json_object_object_add(o, "mime_type", json_col(res, i, 4));
+	json_object_object_add(o, "owner", json_col(res, i, 5));
+	json_object_object_add(o, "created_at", json_col(res, i, 6));
+	return o;
+}
+
+static json_object *
+by_me_json(const struct db_res *res, size_t i)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_col_int(res, i, 0));
+	json_object_object_add(o, "file_id", json_col_int(res, i, 1));
+	json_object_object_add(o, "name", json_col(res, i, 2));
+	json_object_object_add(o, "shared_with", json_col(res, i, 3));
+	json_object_object_add(o, "created_at", json_col(res, i, 4));
+	return o;
+}
+
 /* GET /api/shares/with-me -> 200 [{id, file_id, name, size, mime_type,
  * owner, created_at}] */
 static int
 shares_with_me(struct req *r)
 {
-	static const char *keys[] = { "id", "file_id", "name", "size",
-	    "mime_type", "owner", "created_at" };
 	long long limit, offset;
-	struct db_res *res;
-	json_object *a, *o;
-	size_t i, c;
 
 	if (query_paging(r, &limit, &offset))
 		return 400;
-	if ((res = db_query(r->app->db, SQL_SHARE_WITH_ME, "iii", r->user.id,
-	    limit, offset)) == NULL)
-		return reply_internal(r);
-	a = json_object_new_array();
-	for (i = 0; i < db_rows(res); i++) {
-		o = json_object_new_object();
-		for (c = 0; c < 7; c++)
-			json_object_object_add(o, keys[c], c == 0 || c == 1 ||
-			    c == 3 ? json_col_int(res, i, c) : json_col(res, i, c));
-		json_object_array_add(a, o);
-	}
-	db_res_free(res);
-	return reply_json(r, 200, a);
+	return reply_rows(r, db_query(r->app->db, SQL_SHARE_WITH_ME, "iii",
+	    r->user.id, limit, offset), with_me_json);
 }
 
 /* GET /api/shares/by-me -> 200 [{id, file_id, name, shared_with,
@@ -96,28 +108,12 @@ shares_with_me(struct req *r)
 static int
 shares_by_me(struct req *r)
 {
-	static const char *keys[] = { "id", "file_id", "name", "shared_with",
-	    "created_at" };
 	long long limit, offset;
-	struct db_res *res;
-	json_object *a, *o;
-	size_t i, c;
 
 	if (query_paging(r, &limit, &offset))
 		return 400;
-	if ((res = db_query(r->app->db, SQL_SHARE_BY_ME, "iii", r->user.id,
-	    limit, offset)) == NULL)
-		return reply_internal(r);
-	a = json_object_new_array();
-	for (i = 0; i < db_rows(res); i++) {
-		o = json_object_new_object();
-		for (c = 0; c < 5; c++)
-			json_object_object_add(o, keys[c], c < 2 ?
-			    json_col_int(res, i, c) : json_col(res, i, c));
-		json_object_array_add(a, o);
-	}
-	db_res_free(res);
-	return reply_json(r, 200, a);
+	return reply_rows(r, db_query(r->app->db, SQL_SHARE_BY_ME, "iii",
+	    r->user.id, limit, offset), by_me_json);
 }
 
 /* DELETE /api/shares/{id} -> 200 {ok} | 404 (owner or recipient only) */
