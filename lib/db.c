@@ -233,6 +233,7 @@ run(struct db *db, int idx, const char *fmt, va_list ap0)
 {
 	struct params p;
 	MYSQL_STMT *st;
+	char msg[512];
 	int attempt;
 	unsigned e;
 
@@ -258,11 +259,12 @@ run(struct db *db, int idx, const char *fmt, va_list ap0)
 			return 0;
 		e = mysql_stmt_errno(st);
 		db->err = e;
+		/* recover() may close st: keep its message first. */
+		snprintf(msg, sizeof(msg), "%s", mysql_stmt_error(st));
 		if (!recover(db, e)) {
 			if (e != ER_DUP_ENTRY && e != ER_LOCK_DEADLOCK &&
 			    e != ER_LOCK_WAIT_TIMEOUT)
-				log_err("statement %d: %s", idx,
-				    mysql_stmt_error(st));
+				log_err("statement %d: %s", idx, msg);
 			return -1;
 		}
 	}

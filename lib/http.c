@@ -41,7 +41,9 @@ http_init(struct http *h, FCGX_Request *r)
 		n = strtoll(cl, &end, 10);
 		if (errno == 0 && *end == '\0' && n >= 0 && isdigit((unsigned char)*cl))
 			h->content_length = n;
-	} else
+	} else if (FCGX_GetParam("HTTP_TRANSFER_ENCODING", r->envp) != NULL)
+		h->content_length = -1;	/* chunked, unbuffered: length unknown */
+	else
 		h->content_length = 0;
 	return 0;
 }
