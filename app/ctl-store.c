@@ -80,6 +80,13 @@ fsck_one(struct app *a, struct db *db, const struct db_res *res, size_t i,
 	br = blob_reader_open(fd, &a->keyring, id, db_int(res, i, F_SIZE), &e);
 	if (br != NULL) {
 		e = blob_reader_verify_all(br);
+		/* Readable through one slot while another, under a known key,
+		 * is damaged: one more fault away from unreadable. */
+		if (e == BLOB_OK && blob_reader_bad_slots(br)) {
+			printf("file %lld: a key slot is damaged (the other "
+			    "still opens the file)\n", db_int(res, i, F_ID));
+			f->faults++;
+		}
 		blob_reader_free(br);
 	}
 	close(fd);
