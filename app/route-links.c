@@ -79,7 +79,7 @@ check_policy(struct req *r, long long *expires, int has_password)
 
 static json_object *
 link_json(struct req *r, const char *token, int allow, long long expires,
-    long long max)
+    long long max, int has_password, long long downloads)
 {
 	json_object *o = json_object_new_object();
 	char buf[20];
@@ -98,6 +98,8 @@ link_json(struct req *r, const char *token, int allow, long long expires,
 		json_add_int(o, "max_downloads", max);
 	else
 		json_add_str(o, "max_downloads", NULL);
+	json_add_bool(o, "password_protected", has_password);
+	json_add_int(o, "downloads", downloads);
 	free(url);
 	return o;
 }
@@ -186,7 +188,9 @@ link_upsert(struct req *r, int is_folder)
 	json_add_int(d, "expires", expires);
 	audit(r, existed ? "link_update" : "link_create",
 	    is_folder ? "folder" : "file", id, d);
-	rc = reply_json(r, 201, link_json(r, token, allow, expires, max));
+	rc = reply_json(r, 201, link_json(r, token, allow, expires, max,
+	    pwhash || keep_hash, existed && !o.has_max ?
+	    db_int(res, 0, L_DOWNLOADS) : 0));
 	goto done;
 fail:
 	rc = reply_internal(r);
@@ -197,6 +201,44 @@ done:
 	free(token);
 	free(enc);
 	free(pwhash);
+	return rc;
+}
+
+/* GET /api/{files,folders}/{id}/share-link -> 200 {token, url,
+ * allow_download, expires_at, max_downloads, password_protected,
+ * downloads} | 404 (no link, or not the caller's object) */
+static int
+link_get(struct req *r, int is_folder)
+{
+	long long id = r->m.ids[0], expires = 0;
+	struct db_res *res;
+	uint32_t kek;
+	char *token;
+	int rc;
+
+	if ((res = db_query(r->app->db, SQL_LINK_OF_OBJECT, "iii", r->user.id,
+	    is_folder ? 0 : id, is_folder ? id : 0)) == NULL)
+		return reply_internal(r);
+	if (db_rows(res) == 0) {
+		db_res_free(res);
+		return reply_error(r, 404, "not_found", "This %s has no public "
+		    "link.", is_folder ? "folder" : "file");
+	}
+	token = app_open_token(r->app, (const unsigned char *)db_str(res, 0,
+	    L_ENC), db_len(res, 0, L_ENC), &kek);
+	if (token == NULL) {
+		log_err("link %lld: token does not open", db_int(res, 0, L_ID));
+		db_res_free(res);
+		return reply_internal(r);
+	}
+	if (!db_null(res, 0, L_EXPIRES))
+		time_parse(db_str(res, 0, L_EXPIRES), &expires);
+	rc = reply_json(r, 200, link_json(r, token, db_int(res, 0, L_ALLOW) != 0,
+	    expires, db_int(res, 0, L_MAX), !db_null(res, 0, L_PWHASH),
+	    db_int(res, 0, L_DOWNLOADS)));
+	explicit_bzero(token, strlen(token));
+	free(token);
+	db_res_free(res);
 	return rc;
 }
 
@@ -216,14 +258,18 @@ link_delete(struct req *r, int is_folder)
 	return reply_ok(r);
 }
 
+static int file_link_get(struct req *r) { return link_get(r, 0); }
+static int folder_link_get(struct req *r) { return link_get(r, 1); }
 static int file_link(struct req *r) { return link_upsert(r, 0); }
 static int folder_link(struct req *r) { return link_upsert(r, 1); }
 static int file_unlink(struct req *r) { return link_delete(r, 0); }
 static int folder_unlink(struct req *r) { return link_delete(r, 1); }
 
 const struct route routes_links[] = {
+	{ "GET", "/api/files/{id}/share-link", WHO_USER, 0, file_link_get },
 	{ "POST", "/api/files/{id}/share-link", WHO_USER, 1, file_link },
 	{ "DELETE", "/api/files/{id}/share-link", WHO_USER, 0, file_unlink },
+	{ "GET", "/api/folders/{id}/share-link", WHO_USER, 0, folder_link_get },
 	{ "POST", "/api/folders/{id}/share-link", WHO_USER, 1, folder_link },
 	{ "DELETE", "/api/folders/{id}/share-link", WHO_USER, 0, folder_unlink },
 	{ NULL, NULL, 0, 0, NULL }

@@ -208,6 +208,9 @@ const char *const sql[SQL__MAX] = {
 [SQL_LINK_BY_OBJECT] =
 	"SELECT " LINK_COLS " FROM share_links WHERE owner_id = ? AND "
 	"(file_id = ? OR folder_id = ?) FOR UPDATE",
+[SQL_LINK_OF_OBJECT] =
+	"SELECT " LINK_COLS " FROM share_links WHERE owner_id = ? AND "
+	"(file_id = ? OR folder_id = ?)",
 [SQL_LINK_INSERT] =
 	"INSERT INTO share_links (owner_id, file_id, folder_id, token_hash, "
 	"token_enc, allow_download, expires_at, password_hash, max_downloads) "

@@ -20,7 +20,13 @@ is($r->{status}, 201, 'create link 201');
 my $l = $r->{json};
 like($l->{token}, qr/^[A-Za-z0-9_-]{43}$/, 'token 43 base64url');
 is($l->{url}, url("/api/share/$l->{token}"), 'url from public_base_url');
-is_deeply([ sort keys %$l ], [qw(allow_download expires_at max_downloads token url)], 'link shape');
+is_deeply([ sort keys %$l ], [qw(allow_download downloads expires_at max_downloads password_protected token url)],
+    'link shape');
+$r = api('GET', "/api/files/$f->{id}/share-link", token => $t);
+is($r->{status}, 200, 'GET the link');
+is($r->{json}{token}, $l->{token}, '  same token');
+is(api('GET', "/api/files/$f->{id}/share-link", token => new_user()->{token})->{status}, 404,
+    "another user's GET is 404");
 
 $r = api('POST', "/api/files/$f->{id}/share-link", token => $t, json => { allow_download => JSON::PP::false });
 is($r->{json}{token}, $l->{token}, 'POST again: same token');
@@ -58,7 +64,8 @@ is(api('GET', '/api/share/' . ('A' x 43))->{status}, 404, 'unknown token 404');
 is(api('GET', '/api/share/bad.token')->{status}, 404, 'malformed token 404');
 
 # Password.
-api('POST', "/api/files/$f->{id}/share-link", token => $t, json => { password => 'open sesame' });
+$r = api('POST', "/api/files/$f->{id}/share-link", token => $t, json => { password => 'open sesame' });
+ok($r->{json}{password_protected}, 'password_protected in the reply');
 $r = api('GET', "/api/share/$l->{token}");
 is($r->{status}, 401, 'no password 401');
 is($r->{json}{code}, 'password_required', '  password_required');
@@ -104,6 +111,7 @@ $r = api('DELETE', "/api/files/$f->{id}/share-link", token => $t);
 is($r->{status}, 200, 'revoke');
 is(api('GET', "/api/share/$l->{token}")->{status}, 404, 'revoked: 404 at once');
 is(api('DELETE', "/api/files/$f->{id}/share-link", token => $t)->{status}, 404, 'revoke twice 404');
+is(api('GET', "/api/files/$f->{id}/share-link", token => $t)->{status}, 404, 'GET after revoke: 404');
 my $l2 = api('POST', "/api/files/$f->{id}/share-link", token => $t, json => {})->{json};
 isnt($l2->{token}, $l->{token}, 'a new link has a new token');
 

@@ -59,6 +59,8 @@ my @rows = (
 	[ 'GET',    "/api/folders/$folder/path",          undef, qw(401 401 403 404 200 404 404 404) ],
 	[ 'PATCH',  "/api/folders/$folder",               { name => 'mf2' }, qw(401 401 403 404 200 404 404 404) ],
 	[ 'POST',   "/api/files/$file/share-link",        {},    qw(401 401 403 404 201 404 404 404) ],
+	[ 'GET',    "/api/files/$file/share-link",        undef, qw(401 401 403 404 200 404 404 404) ],
+	[ 'GET',    "/api/folders/$folder/share-link",    undef, qw(401 401 403 404 404 404 404 404) ],
 	[ 'POST',   "/api/folders/$folder/share-link",    {},    qw(401 401 403 404 201 404 404 404) ],
 	[ 'GET',    '/api/shares/with-me',                undef, qw(401 401 403 200 200 200 200 200) ],
 	[ 'GET',    '/api/shares/by-me',                  undef, qw(401 401 403 200 200 200 200 200) ],

@@ -102,12 +102,16 @@ const GROUPS = [
 	['links', 'Public Links', 'One link per file or folder; posting again updates its settings and returns the same token.', [
 		['POST', '/api/files/{id}/share-link', 'Create or update a public file link', AUTH, {
 			body: '{ "allow_download": true, "expires_at": "2026-12-31 23:59:59", "password": "optional", "max_downloads": 10 }',
-			response: '201 { "token": "abc123…", "url": "<base>/api/share/abc123…", "allow_download": true, "expires_at": null, "max_downloads": null }',
+			response: '201 { "token": "abc123…", "url": "<base>/api/share/abc123…", "allow_download": true, "expires_at": null, "max_downloads": null, "password_protected": false, "downloads": 0 }',
+		}],
+		['GET', '/api/files/{id}/share-link', "A file's public link, if it has one (404 otherwise)", AUTH, {
+			response: '{ "token": "abc123…", "url": "<base>/api/share/abc123…", "allow_download": true, "expires_at": null, "max_downloads": 10, "password_protected": true, "downloads": 3 }',
 		}],
 		['DELETE', '/api/files/{id}/share-link', 'Revoke a public file link', AUTH, { response: '{ "ok": true }' }],
 		['POST', '/api/folders/{id}/share-link', 'Create or update a public folder link', AUTH, {
 			body: '{ "allow_download": true }',
 		}],
+		['GET', '/api/folders/{id}/share-link', "A folder's public link, if it has one (404 otherwise)", AUTH, {}],
 		['DELETE', '/api/folders/{id}/share-link', 'Revoke a public folder link', AUTH, { response: '{ "ok": true }' }],
 		['GET', '/api/share/{token}', 'Link metadata — no auth required', 'none (link password if set)', {
 			params: [['folder_id', 'browse below a shared folder']],
