@@ -32,8 +32,9 @@ link_headers(struct http *h)
 	http_set_header(h, "Referrer-Policy", "no-referrer");
 }
 
-/* Look up the token, check life, throttle and password.  0 ok (l set),
- * else the status of the reply already sent. */
+/* Look up the token, check life, throttle and password.  0 ok (l set;
+ * the caller frees l->row), else the status of the reply already sent
+ * (nothing to free). */
 static int
 link_open(struct req *r, struct link *l)
 {
@@ -41,7 +42,7 @@ link_open(struct req *r, struct link *l)
 	unsigned char hash[32];
 	char *qpw = NULL;
 	long long wait;
-	int ok;
+	int rc = 0;
 
 	memset(l, 0, sizeof(*l));
 	link_headers(r->http);
@@ -72,20 +73,22 @@ link_open(struct req *r, struct link *l)
 	pw = http_header(r->http, "X-Share-Password");
 	if (pw == NULL)
 		pw = qpw = http_query(r->http, "password");
-	if (pw == NULL || *pw == '\0') {
-		free(qpw);
-		return reply_error(r, 401, "password_required",
+	if (pw == NULL || *pw == '\0')
+		rc = reply_error(r, 401, "password_required",
 		    "This link needs a password (X-Share-Password header).");
-	}
-	ok = strlen(pw) <= 1024 &&
-	    crypto_password_verify(stored, pw, strlen(pw)) == 1;
-	free(qpw);
-	if (!ok) {
+	else if (strlen(pw) > 1024 ||
+	    crypto_password_verify(stored, pw, strlen(pw)) != 1) {
 		auth_fail(r, "link", r->ip);
-		return reply_error(r, 403, "wrong_password",
+		rc = reply_error(r, 403, "wrong_password",
 		    "The link password is wrong.");
 	}
-	return 0;
+	free(qpw);
+	if (rc != 0) {
+		/* Only an open link hands its row to the caller. */
+		db_res_free(l->row);
+		l->row = NULL;
+	}
+	return rc;
 }
 
 /* Prefers text/html over JSON: a person's browser (SPEC §4). */

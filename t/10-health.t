@@ -28,12 +28,14 @@ like($r->{headers}{allow}, qr/GET/, 'Allow lists GET');
 $r = api('HEAD', '/api/health');
 is($r->{status}, 200, 'HEAD works on GET routes');
 
+# Odd paths under /api: always a JSON client error from the worker.
 for my $path ('/api/apikeys/abc', '/api/apikeys/0', '/api/apikeys/-1',
-    '/api/apikeys/99999999999999999999', '/api/../etc/passwd', '/api/auth/me/') {
+    '/api/apikeys/99999999999999999999', '/api//apikeys/1', '/api/auth/me/',
+    '/api/files/1/download/..', '/api/files/%2e%2e') {
 	$r = api('DELETE', $path);
-	ok($r->{status} == 404 || $r->{status} == 401 || $r->{status} == 400,
+	ok($r->{status} == 404 || $r->{status} == 401 || $r->{status} == 400 || $r->{status} == 405,
 	    "odd path $path is a client error ($r->{status})");
-	ok(!defined $r->{json} || defined $r->{json}{code}, "  ... JSON with a code");
+	ok($r->{json} && defined $r->{json}{code}, "  ... JSON with a code") or diag $r->{body};
 }
 
 done_testing();

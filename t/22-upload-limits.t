@@ -107,6 +107,7 @@ is(api('GET', '/api/auth/me', token => $vt)->{json}{used_bytes}, 0, 'aborted upl
 # Over max upload: 413 from nginx before the worker, or from the worker.
 $r = api('POST', '/api/files/upload', token => $vt, raw => 'x', ctype => 'multipart/form-data; boundary=x',
     headers => ['Content-Length: 3000000000']);
-ok($r->{status} == 413 || $r->{status} == 400, "oversized Content-Length refused ($r->{status})");
+is($r->{status}, 413, 'oversized Content-Length refused by nginx');
+is($r->{json}{code}, 'too_large', '  as JSON too_large');
 unlink $big;
 done_testing();
