@@ -46,6 +46,9 @@ for my $raw ('not json', '[1,2]', '"str"', '{"a":1} trailing', '', '{') {
 	is($r->{status}, 400, "body '$raw' is 400");
 	is($r->{json}{code}, 'invalid_json', '  code invalid_json');
 }
+$r = api('POST', '/api/auth/register');
+is($r->{status}, 400, 'no body at all: 400');
+is($r->{json}{code}, 'missing_field', '  a field is missing');
 $r = api('POST', '/api/auth/register', raw => 'username=x', ctype => 'application/x-www-form-urlencoded');
 is($r->{status}, 415, 'form-encoded body is 415');
 $r = api('POST', '/api/auth/register', json => '{"a":"' . ('x' x 70000) . '"}');

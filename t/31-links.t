@@ -112,7 +112,11 @@ is($r->{status}, 200, 'revoke');
 is(api('GET', "/api/share/$l->{token}")->{status}, 404, 'revoked: 404 at once');
 is(api('DELETE', "/api/files/$f->{id}/share-link", token => $t)->{status}, 404, 'revoke twice 404');
 is(api('GET', "/api/files/$f->{id}/share-link", token => $t)->{status}, 404, 'GET after revoke: 404');
-my $l2 = api('POST', "/api/files/$f->{id}/share-link", token => $t, json => {})->{json};
+# A bare POST (no body at all) is an empty object: all fields optional.
+my $bare = api('POST', "/api/files/$f->{id}/share-link", token => $t);
+is($bare->{status}, 201, 'POST share-link without a body creates the link');
+my $l2 = $bare->{json};
+ok($l2->{allow_download}, '  downloads allowed by default');
 isnt($l2->{token}, $l->{token}, 'a new link has a new token');
 
 # Folder links: browse below, never above, one file, ZIP.
