@@ -204,10 +204,12 @@ files_send(struct req *r, const struct db_res *res)
 		close(fd);
 		return reply_internal(r);
 	}
-	if (be != BLOB_OK && be != BLOB_ERR_SINK)
+	if (be != BLOB_OK && be != BLOB_ERR_SINK) {
 		/* Headers are out: cut the body short, never send bad bytes. */
 		log_err("blob of file %lld failed mid-stream: %s; response cut",
 		    db_int(res, 0, F_ID), blob_strerror(be));
+		h->broken = 1;
+	}
 done:
 	blob_reader_free(br);
 	close(fd);

@@ -5,6 +5,7 @@
 
 #include "crypto.h"
 #include "json.h"
+#include "jwt.h"
 #include "log.h"
 #include "names.h"
 #include "app.h"
@@ -123,7 +124,9 @@ auth_login(struct req *r)
 	if ((wait = auth_throttled(r, "ip", r->ip)) > 0 ||
 	    (wait = auth_throttled(r, "user", subject)) > 0)
 		return too_many(r, wait, subject);
-	if (strlen(user) > 64 || strlen(pw) > PW_MAX)
+	/* A name that cannot exist is not looked up (the column is ASCII):
+	 * it verifies against the dummy hash like any unknown user. */
+	if (!username_valid(user) || strlen(pw) > PW_MAX)
 		res = NULL, stored = a->dummy_hash;
 	else {
 		if ((res = db_query(a->db, SQL_USER_LOGIN, "s", user)) == NULL)
@@ -204,8 +207,9 @@ auth_logout(struct req *r)
 		return reply_error(r, 400, "not_a_token", "Log out ends a "
 		    "Bearer token; revoke an API key with DELETE /api/apikeys/{id}.");
 	db_exec(r->app->db, SQL_TOKEN_PURGE, "");
+	/* Denied until jwt_verify would refuse it anyway: exp + leeway. */
 	if (db_exec(r->app->db, SQL_TOKEN_REVOKE, "si", r->user.jti,
-	    r->user.token_exp) == -1)
+	    r->user.token_exp + JWT_LEEWAY) == -1)
 		return reply_internal(r);
 	audit(r, "logout", "user", r->user.id, NULL);
 	return reply_ok(r);

@@ -170,10 +170,13 @@ folders_patch(struct req *r)
 		return invalid_name(r);
 	if ((rc = read_parent(r, &parent, &has)) != 0)
 		return rc;
-	/* The move and its cycle check in one transaction, the folder row
-	 * locked, so two crossing moves cannot make a loop. */
+	/* The move and its cycle check in one transaction, under the user's
+	 * row lock, so two crossing moves cannot make a loop. */
 	if (db_begin(db) == -1)
 		return reply_internal(r);
+	if ((res = db_query(db, SQL_USER_LOCK, "i", r->user.id)) == NULL)
+		goto fail;
+	db_res_free(res);
 	if ((res = db_query(db, SQL_FOLDER_GET, "ii", id, r->user.id)) == NULL)
 		goto fail;
 	if (db_rows(res) == 0) {

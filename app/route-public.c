@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "json.h"
 #include "log.h"
+#include "range.h"
 #include "store.h"
 #include "zip.h"
 #include "app.h"
@@ -208,12 +209,16 @@ gone:
 /* A whole-body GET uses one of max_downloads, taken before sending and
  * given back if the transfer fails: atomic under concurrency. */
 static int
-take_download(struct req *r, struct link *l, int *taken)
+take_download(struct req *r, struct link *l, long long size, int *taken)
 {
+	uint64_t a, b;
 	long long n;
 
 	*taken = 0;
-	if (r->http->head || http_header(r->http, "Range"))
+	/* Partial only when the Range will be honoured: an unusable one
+	 * gets the whole body, and that counts. */
+	if (r->http->head || (size >= 0 && range_parse(http_header(r->http,
+	    "Range"), (uint64_t)size, &a, &b) == RANGE_OK))
 		return 0;
 	n = db_exec(r->app->db, SQL_LINK_TAKE_DOWNLOAD, "i", l->id);
 	if (n == -1)
@@ -241,7 +246,7 @@ send_file(struct req *r, struct link *l, long long file_id, int in_folder)
 		db_res_free(res);
 		return reply_error(r, 404, "not_found", "No such file in this link.");
 	}
-	if ((rc = take_download(r, l, &taken)) != 0) {
+	if ((rc = take_download(r, l, db_int(res, 0, F_SIZE), &taken)) != 0) {
 		db_res_free(res);
 		return rc;
 	}
@@ -332,7 +337,8 @@ send_zip(struct req *r, struct link *l)
 		db_res_free(tree);
 		return reply_error(r, 404, "not_found", "This link's content is gone.");
 	}
-	if ((rc = take_download(r, l, &taken)) != 0) {
+	/* The ZIP ignores Range: every GET of it is a whole download. */
+	if ((rc = take_download(r, l, -1, &taken)) != 0) {
 		db_res_free(tree);
 		return rc;
 	}
@@ -392,8 +398,12 @@ send_zip(struct req *r, struct link *l)
 		rc = reply_internal(r);
 		goto done;
 	}
-	if (rc != 0)
+	if (rc != 0) {
+		/* Headers are out: the archive ends without its directory,
+		 * and the download is not counted as completed. */
 		log_err("zip of link %lld cut short", l->id);
+		r->http->broken = 1;
+	}
 	rc = 200;
 done:
 	if (c.z)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "names.h"
 #include "app.h"
 #include "sql.h"
 
@@ -28,10 +29,13 @@ shares_create(struct req *r)
 	db_res_free(res);
 	if (id == 0)
 		return reply_error(r, 404, "not_found", "No such file.");
-	if ((res = db_query(db, SQL_USER_ID_BY_NAME, "s", to)) == NULL)
-		return reply_internal(r);
-	rid = db_rows(res) ? db_int(res, 0, 0) : 0;
-	db_res_free(res);
+	rid = 0;
+	if (username_valid(to)) {
+		if ((res = db_query(db, SQL_USER_ID_BY_NAME, "s", to)) == NULL)
+			return reply_internal(r);
+		rid = db_rows(res) ? db_int(res, 0, 0) : 0;
+		db_res_free(res);
+	}
 	if (rid == 0)
 		return reply_error(r, 404, "user_not_found", "No such user.");
 	if (rid == r->user.id)

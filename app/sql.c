@@ -101,6 +101,10 @@ const char *const sql[SQL__MAX] = {
 
 [SQL_FOLDER_GET] =
 	"SELECT " FOLDER_COLS " FROM folders WHERE id = ? AND user_id = ?",
+/* Serialises one user's folder moves: two crossing moves checked on
+ * their own snapshots could otherwise make a loop. */
+[SQL_USER_LOCK] =
+	"SELECT id FROM users WHERE id = ? FOR UPDATE",
 [SQL_FOLDER_LIST] =
 	"SELECT " FOLDER_COLS " FROM folders WHERE user_id = ? AND parent_key = ? "
 	"ORDER BY name LIMIT ? OFFSET ?",
@@ -129,14 +133,14 @@ const char *const sql[SQL__MAX] = {
 	" SELECT id, 0 FROM folders WHERE id = ? AND user_id = ?"
 	" UNION ALL SELECT f.id, down.depth + 1 FROM folders f"
 	" JOIN down ON f.parent_id = down.id WHERE down.depth < 10000)"
-	" SELECT id FROM down ORDER BY depth DESC",
+	" SELECT id FROM down GROUP BY id ORDER BY MAX(depth) DESC",
 [SQL_FOLDER_SUBTREE_FILES] =
 	"WITH RECURSIVE down (id, depth) AS ("
 	" SELECT id, 0 FROM folders WHERE id = ? AND user_id = ?"
 	" UNION ALL SELECT f.id, down.depth + 1 FROM folders f"
 	" JOIN down ON f.parent_id = down.id WHERE down.depth < 10000)"
-	" SELECT f.id, f.size, f.blob_id FROM files f JOIN down ON f.folder_id = down.id"
-	" FOR UPDATE",
+	" SELECT f.id, f.size, f.blob_id FROM files f"
+	" WHERE f.folder_id IN (SELECT id FROM down) FOR UPDATE",
 [SQL_FOLDER_DELETE_ONE] =
 	"DELETE FROM folders WHERE id = ? AND user_id = ?",
 

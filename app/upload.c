@@ -220,10 +220,10 @@ commit(struct upload *u, long long folder, enum conflict on, uint64_t size,
 			backoff(attempt);
 		if (db_begin(db) == -1)
 			break;
-		if (folder && folders_check(r, folder) != 0) {
+		if (folder && (rc = folders_check(r, folder)) != 0) {
 			db_rollback(db);
 			free(name);
-			return -404;	/* reply already sent */
+			return -rc;	/* replied already (404, or 500) */
 		}
 		res = db_query(db, SQL_FILE_BY_NAME_LOCK, "iis", r->user.id,
 		    folder, name);
@@ -442,8 +442,8 @@ upload_handle(struct req *r)
 	if (rc != 0) {
 		/* The row was not written: the blob must go. */
 		store_unlink(a->conf.data_dir, id);
-		if (rc == -404)
-			rc = 404;
+		if (rc < 0)
+			rc = -rc;
 		else if (rc == 409)
 			rc = reply_error(r, 409, "name_exists",
 			    "A file with that name exists in this folder.");

@@ -319,6 +319,8 @@ fetch_all(struct db *db, MYSQL_STMT *st)
 			    cap * ncols * sizeof(*res->cells));
 		}
 		row = &res->cells[res->nrows * ncols];
+		/* Zeroed first: a failed fetch below frees the whole row. */
+		memset(row, 0, ncols * sizeof(*row));
 		for (c = 0; c < ncols; c++) {
 			row[c].len = 0;
 			row[c].val = NULL;

@@ -90,6 +90,8 @@ is($wrong->{status}, 401, 'wrong password 401');
 is($nouser->{status}, 401, 'unknown user 401');
 is($wrong->{json}{error}, $nouser->{json}{error}, 'one message for both');
 is($wrong->{json}{code}, $nouser->{json}{code}, 'one code for both');
+$r = api('POST', '/api/auth/login', json => { username => "b\xc3\xb8b", password => 'whatever-pw' });
+is($r->{status}, 401, 'a username that cannot exist (non-ASCII) is a plain 401');
 
 # --- me ----------------------------------------------------------------
 $r = api('GET', '/api/auth/me', token => $token);

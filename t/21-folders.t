@@ -62,6 +62,34 @@ is($r->{json}{parent_id}, undef, '  at root');
 $r = api('PATCH', "/api/folders/$low->{id}", token => $t, json => { parent_id => $mid->{id} });
 is($r->{json}{parent_id}, $mid->{id}, 'move back');
 
+# Crossing moves at the same time (X into Y while Y into X) never make a
+# loop: one wins, the other sees the new parent and is refused.
+for my $round (1 .. 10) {
+	my $x = api('POST', '/api/folders', token => $t, json => { name => "x$round" })->{json};
+	my $y = api('POST', '/api/folders', token => $t, json => { name => "y$round" })->{json};
+	my @kids;
+	for my $pair ([$x, $y], [$y, $x]) {
+		my $pid = fork();
+		if ($pid == 0) {
+			my $rr = api('PATCH', "/api/folders/$pair->[0]{id}", token => $t,
+			    json => { parent_id => $pair->[1]{id} });
+			exit($rr->{status} == 200 ? 0 : 1);
+		}
+		push @kids, $pid;
+	}
+	my $wins = 0;
+	for (@kids) { waitpid($_, 0); $wins++ if $? == 0 }
+	my $px = api('GET', "/api/folders/$x->{id}/path", token => $t)->{json};
+	my $py = api('GET', "/api/folders/$y->{id}/path", token => $t)->{json};
+	if ($wins != 1 || @$px > 2 || @$py > 2) {
+		fail("round $round: $wins moves won, paths " . scalar(@$px) . '/' . scalar(@$py));
+		last;
+	}
+	api('DELETE', "/api/folders/$x->{id}", token => $t);
+	api('DELETE', "/api/folders/$y->{id}", token => $t);
+	pass("round $round: exactly one crossing move won, no loop") if $round == 10;
+}
+
 # Files inside, then delete the top: everything below goes, quota freed.
 my $p = write_file("$dir/f", 'z' x 1000);
 for my $fid ($top->{id}, $mid->{id}, $low->{id}, $low->{id}) {

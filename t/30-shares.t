@@ -28,6 +28,8 @@ $r = api('POST', '/api/shares', token => $alice->{token}, json => { file_id => $
 is($r->{status}, 400, 'self 400');
 $r = api('POST', '/api/shares', token => $alice->{token}, json => { file_id => $f->{id}, shared_with => 'nobody_here_x' });
 is($r->{status}, 404, 'unknown user 404');
+$r = api('POST', '/api/shares', token => $alice->{token}, json => { file_id => $f->{id}, shared_with => "b\xc3\xb8b" });
+is($r->{status}, 404, 'a non-ASCII recipient name is an unknown user');
 $r = api('POST', '/api/shares', token => $bob->{token}, json => { file_id => $f->{id}, shared_with => $carol->{username} });
 is($r->{status}, 404, "sharing someone else's file 404");
 $r = api('POST', '/api/shares', token => $alice->{token}, json => { file_id => 'x', shared_with => 'bob' });
