@@ -90,7 +90,10 @@ read_change(struct req *r, struct user_change *c)
 		snprintf(c->status, sizeof(c->status), "active");
 	if (has_s == 1 && !suspended && strcmp(c->status, "suspended") == 0)
 		snprintf(c->status, sizeof(c->status), "active");
-	if ((has_a == 1 && !approved) || (has_s == 1 && suspended))
+	/* approved: false suspends an active account; a pending one stays
+	 * pending (it was never approved). */
+	if ((has_a == 1 && !approved && strcmp(c->status, "active") == 0) ||
+	    (has_s == 1 && suspended))
 		snprintf(c->status, sizeof(c->status), "suspended");
 	if ((has = json_get_number(r->body, "quota_gb", 0, &qg, &e)) < 0)
 		return reply_invalid(r, &e);

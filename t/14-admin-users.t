@@ -29,6 +29,8 @@ is(api('GET', '/api/admin/users?limit=0', token => $admin)->{status}, 400, 'limi
 is(api('GET', '/api/admin/users?limit=1001', token => $admin)->{status}, 400, 'limit 1001 is 400');
 is(scalar @{ api('GET', '/api/admin/users?limit=1', token => $admin)->{json} }, 1, 'limit 1');
 
+$r = api('PATCH', "/api/admin/users/$p->{id}", token => $admin, json => { approved => JSON::PP::false });
+is($r->{json}{status}, 'pending', 'approved: false leaves a pending account pending');
 $r = api('PATCH', "/api/admin/users/$p->{id}", token => $admin,
     json => { approved => JSON::PP::true, quota_gb => 10.0 });
 is($r->{status}, 200, 'approve with quota_gb');
@@ -38,6 +40,10 @@ $r = api('PATCH', "/api/admin/users/$p->{id}", token => $admin, json => { quota_
 is($r->{json}{quota_bytes}, 5368709120, 'quota_gb 5.0 is 5368709120');
 $r = api('PATCH', "/api/admin/users/$p->{id}", token => $admin, json => { quota_bytes => 12345 });
 is($r->{json}{quota_bytes}, 12345, 'quota_bytes exact');
+$r = api('PATCH', "/api/admin/users/$p->{id}", token => $admin, json => { approved => JSON::PP::false });
+is($r->{json}{status}, 'suspended', 'approved: false suspends an active account');
+$r = api('PATCH', "/api/admin/users/$p->{id}", token => $admin, json => { suspended => JSON::PP::false });
+is($r->{json}{status}, 'active', 'suspended: false reactivates');
 my $pt = login_token($p->{username}, $p->{password});
 is(api('GET', '/api/auth/me', token => $pt)->{json}{quota_bytes}, 12345, 'user sees new quota');
 
