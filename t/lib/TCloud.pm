@@ -46,8 +46,10 @@ sub read_file {
 sub api {
 	my ($method, $path, %o) = @_;
 	$seq++;
-	my $body = "$TMP/body.$seq";
-	my $hdr = "$TMP/hdr.$seq";
+	# The pid too: tests fork, and children must not share scratch files.
+	my $tag = "$$.$seq";
+	my $body = "$TMP/body.$tag";
+	my $hdr = "$TMP/hdr.$tag";
 	my @cmd = ('curl', '-s', '-S', '-g', '-o', $o{out} // $body, '-D', $hdr,
 	    '-w', '%{http_code}', '-X', $method);
 	push @cmd, '-I' if $method eq 'HEAD';
@@ -56,11 +58,11 @@ sub api {
 	push @cmd, '-H', "X-Forwarded-For: " . ($o{ip} // $CLIENT_IP);
 	push @cmd, '-H', $_ for @{ $o{headers} // [] };
 	if (exists $o{json}) {
-		my $f = write_file("$TMP/req.$seq", ref $o{json} ? $json->encode($o{json}) : $o{json});
+		my $f = write_file("$TMP/req.$tag", ref $o{json} ? $json->encode($o{json}) : $o{json});
 		push @cmd, '-H', 'Content-Type: ' . ($o{ctype} // 'application/json'),
 		    '--data-binary', "\@$f";
 	} elsif (exists $o{raw}) {
-		my $f = write_file("$TMP/req.$seq", $o{raw});
+		my $f = write_file("$TMP/req.$tag", $o{raw});
 		push @cmd, '-H', "Content-Type: $o{ctype}" if $o{ctype};
 		push @cmd, '--data-binary', "\@$f";
 	}
