@@ -311,13 +311,16 @@ walk_hex2(const char *dir, int depth, store_visit fn, void *arg)
 	return rc;
 }
 
-int
-store_walk_blobs(const char *data_dir, store_visit fn, void *arg)
+/* Walk data_dir/sub with walk (keeping the walk's errno across free). */
+static int
+walk_under(const char *data_dir, const char *sub,
+    int (*walk)(const char *, int, store_visit, void *), store_visit fn,
+    void *arg)
 {
-	char *top = xasprintf("%s/blobs", data_dir);
+	char *top = xasprintf("%s/%s", data_dir, sub);
 	int rc, saved;
 
-	rc = walk_hex2(top, 0, fn, arg);
+	rc = walk(top, 0, fn, arg);
 	saved = errno;
 	free(top);
 	errno = saved;
@@ -325,14 +328,13 @@ store_walk_blobs(const char *data_dir, store_visit fn, void *arg)
 }
 
 int
+store_walk_blobs(const char *data_dir, store_visit fn, void *arg)
+{
+	return walk_under(data_dir, "blobs", walk_hex2, fn, arg);
+}
+
+int
 store_walk_tmp(const char *data_dir, store_visit fn, void *arg)
 {
-	char *t = xasprintf("%s/tmp", data_dir);
-	int rc, saved;
-
-	rc = walk_dir(t, 0, fn, arg);
-	saved = errno;
-	free(t);
-	errno = saved;
-	return rc;
+	return walk_under(data_dir, "tmp", walk_dir, fn, arg);
 }
