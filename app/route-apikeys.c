@@ -52,7 +52,7 @@ apikey_create(struct req *r)
 	if (db_exec(r->app->db, SQL_KEY_INSERT, "isbin", r->user.id, name,
 	    hash, sizeof(hash), (long long)ro, exp) == -1) {
 		free(key);
-		if (db_errno(r->app->db) == 1062)
+		if (db_err(r->app->db) == DB_DUPLICATE)
 			return reply_error(r, 409, "name_exists",
 			    "You already have a key with that name.");
 		return reply_internal(r);

@@ -71,7 +71,7 @@ auth_register(struct req *r)
 	n = db_exec(a->db, SQL_USER_INSERT, "sssssi", user, email, hash,
 	    "user", "pending", a->conf.default_quota);
 	free(hash);
-	if (n == -1 && db_errno(a->db) == 1062)
+	if (n == -1 && db_err(a->db) == DB_DUPLICATE)
 		return reply_error(r, 409, "username_taken",
 		    "That username or email address is taken.");
 	if (n == -1)

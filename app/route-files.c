@@ -90,7 +90,7 @@ files_patch(struct req *r)
 	if (db_exec(db, SQL_FILE_UPDATE, "snii", name, folder, id,
 	    r->user.id) == -1) {
 		db_res_free(res);
-		if (db_errno(db) == 1062)
+		if (db_err(db) == DB_DUPLICATE)
 			return reply_error(r, 409, "name_exists",
 			    "A file with that name exists in that folder.");
 		return reply_internal(r);

@@ -117,7 +117,7 @@ folders_create(struct req *r)
 		return 404;
 	if (db_exec(r->app->db, SQL_FOLDER_INSERT, "ins", r->user.id, parent,
 	    name) == -1) {
-		if (db_errno(r->app->db) == 1062)
+		if (db_err(r->app->db) == DB_DUPLICATE)
 			return reply_error(r, 409, "name_exists",
 			    "A folder with that name exists here.");
 		return reply_internal(r);
@@ -203,7 +203,7 @@ folders_patch(struct req *r)
 	}
 	if (db_exec(db, SQL_FOLDER_UPDATE, "snii", name, parent, id,
 	    r->user.id) == -1) {
-		if (db_errno(db) == 1062) {
+		if (db_err(db) == DB_DUPLICATE) {
 			rc = reply_error(r, 409, "name_exists",
 			    "A folder with that name exists there.");
 			goto out;
@@ -232,11 +232,9 @@ folders_delete(struct req *r)
 	struct db_res *folders = NULL, *files = NULL;
 	json_object *o;
 	size_t i;
-	int attempt;
+	unsigned attempt = 0;
 
-	for (attempt = 0; attempt < 3; attempt++) {
-		if (db_begin(db) == -1)
-			return reply_internal(r);
+	while (db_tx_begin(db, &attempt, 0) == 0) {
 		folders = db_query(db, SQL_FOLDER_SUBTREE, "ii", id, r->user.id);
 		if (folders == NULL)
 			goto retry;
@@ -273,8 +271,6 @@ retry:
 		db_res_free(files);
 		db_res_free(folders);
 		files = folders = NULL;
-		if (db_errno(db) != 1213 && db_errno(db) != 1205)
-			break;
 	}
 	return reply_internal(r);
 }

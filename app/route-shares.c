@@ -42,7 +42,7 @@ shares_create(struct req *r)
 		return reply_error(r, 400, "invalid_recipient",
 		    "You cannot share a file with yourself.");
 	if (db_exec(db, SQL_SHARE_INSERT, "iii", file_id, r->user.id, rid) == -1) {
-		if (db_errno(db) == 1062)
+		if (db_err(db) == DB_DUPLICATE)
 			return reply_error(r, 409, "already_shared",
 			    "This file is already shared with that user.");
 		return reply_internal(r);

@@ -27,21 +27,7 @@
 #define FRAMING_SLACK	(256 * 1024)
 #define FIELD_MAX	64
 
-/* Concurrent uploads into one folder contend for the same index gap and
- * the same users row: InnoDB resolves that with deadlocks (1213), which
- * are retried after a short random pause. */
-#define COMMIT_TRIES	10
-
 enum conflict { ON_RENAME, ON_REPLACE, ON_FAIL };
-
-static void
-backoff(int attempt)
-{
-	unsigned char r;
-
-	crypto_nonce(&r, 1);
-	usleep((useconds_t)(1000 * attempt + 40 * r));
-}
 
 struct upload {
 	struct req		*r;
@@ -211,15 +197,15 @@ commit(struct upload *u, long long folder, enum conflict on, uint64_t size,
 	struct db_res *res = NULL;
 	long long n, old = 0;
 	char *name = xstrdup(u->name);
-	unsigned i;
-	int attempt, rc = 500;
+	unsigned i, attempt = 0;
+	int rc = 500;
 
-	for (attempt = 0; attempt < COMMIT_TRIES; attempt++) {
+	/* Concurrent uploads into one folder contend for the same index
+	 * gap and users row (deadlocks, DB_RETRY); a racing insert of the
+	 * same name (DB_DUPLICATE) is retried too: the next attempt sees
+	 * and locks its row. */
+	while (db_tx_begin(db, &attempt, DB_TX_RETRY_DUP) == 0) {
 		rc = 500;
-		if (attempt > 0)
-			backoff(attempt);
-		if (db_begin(db) == -1)
-			break;
 		if (folder && (rc = folders_check(r, folder)) != 0) {
 			db_rollback(db);
 			free(name);
@@ -287,7 +273,7 @@ commit(struct upload *u, long long folder, enum conflict on, uint64_t size,
 			if (db_exec(db, SQL_FILE_INSERT, "insisbi", r->user.id,
 			    folder, name, (long long)size, u->mime, id, (size_t)16,
 			    (long long)r->app->keyring.active) != 1) {
-				if (db_errno(db) == 1062 && on != ON_REPLACE) {
+				if (db_err(db) == DB_DUPLICATE && on != ON_REPLACE) {
 					/* Another upload took the name. */
 					db_rollback(db);
 					db_res_free(res);
@@ -310,11 +296,8 @@ retry:
 		db_rollback(db);
 		db_res_free(res);
 		res = NULL;
-		if (db_errno(db) != 1213 && db_errno(db) != 1205 &&
-		    db_errno(db) != 1062)
-			break;
-		log_warn("upload commit: retrying after error %u", db_errno(db));
 	}
+	rc = 500;	/* out of tries, or not retryable */
 out:
 	db_rollback(db);
 	db_res_free(res);

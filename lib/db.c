@@ -1,7 +1,14 @@
+/* lib/db: MariaDB through prepared statements (contract in db.h).  The
+ * handle keeps pointers to the caller's db_conf and statement table,
+ * which must outlive it: reconnecting re-reads both. */
+#include <sys/random.h>
+
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
@@ -405,6 +412,63 @@ unsigned
 db_errno(struct db *db)
 {
 	return db->err;
+}
+
+enum db_err
+db_err(struct db *db)
+{
+	unsigned e = db->err;
+
+	if (e == 0)
+		return DB_OK;
+	if (e == ER_DUP_ENTRY)
+		return DB_DUPLICATE;
+	/* Galera reports a certification failure as a deadlock. */
+	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT ||
+	    e == ER_CHECKREAD)
+		return DB_RETRY;
+	/* 1047: a Galera node that is not synced refuses all queries. */
+	if (lost(e) || e == ER_UNKNOWN_COM_ERROR || db->my == NULL)
+		return DB_GONE;
+	return DB_ERROR;
+}
+
+const char *
+db_strerror(enum db_err e)
+{
+	switch (e) {
+	case DB_OK:		return "ok";
+	case DB_DUPLICATE:	return "duplicate key";
+	case DB_RETRY:		return "transaction conflict (retryable)";
+	case DB_GONE:		return "database unreachable";
+	case DB_ERROR:		break;
+	}
+	return "database error";
+}
+
+int
+db_tx_begin(struct db *db, unsigned *attempt, int flags)
+{
+	enum db_err e = db_err(db);
+	unsigned short r = 0;
+	struct timespec ts;
+
+	if (*attempt > 0) {
+		if (*attempt >= DB_TX_TRIES || !(e == DB_RETRY ||
+		    (e == DB_DUPLICATE && (flags & DB_TX_RETRY_DUP))))
+			return -1;
+		log_warn("transaction: attempt %u after %s (%u)", *attempt + 1,
+		    db_strerror(e), db->err);
+		/* Jitter need not be secret: only unlike the other writer's. */
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+			r = (unsigned short)(clock() ^ (uintptr_t)&r);
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)*attempt * 1000000L +
+		    (long)(r % (*attempt * 2000)) * 1000L;
+		nanosleep(&ts, NULL);
+	}
+	(*attempt)++;
+	return db_begin(db);
 }
 
 int

@@ -24,6 +24,20 @@ struct db_conf {
 struct db;
 struct db_res;
 
+/* What went wrong with the last call, by kind, so callers never compare
+ * server numbers. */
+enum db_err {
+	DB_OK,		/* the last call succeeded */
+	DB_DUPLICATE,	/* a unique key refused the row (1062) */
+	DB_RETRY,	/* deadlock (1213), lock wait timeout (1205), a
+			 * snapshot conflict (1020) or a Galera certification
+			 * failure (reported as 1213): the transaction was rolled
+			 * back by the server and is worth running again */
+	DB_GONE,	/* no connection to the server (down, unreachable, or
+			 * lost inside a transaction) */
+	DB_ERROR	/* anything else: a bug or a constraint; do not retry */
+};
+
 /* Connect and prepare stmts[0..n).  NULL with a message in err when a
  * statement does not prepare; an unreachable server is not fatal (the
  * handle reconnects on the next call). */
@@ -37,8 +51,11 @@ long long	 db_exec(struct db *, int stmt, const char *fmt, ...);
 struct db_res	*db_query(struct db *, int stmt, const char *fmt, ...);
 /* AUTO_INCREMENT id of the last insert on this connection. */
 long long	 db_insert_id(struct db *);
-/* Error number of the last failed call (1062 duplicate key, 1213
- * deadlock, 1205 lock wait timeout), 0 if the last call succeeded. */
+/* Kind of the last call's error, DB_OK if it succeeded. */
+enum db_err	 db_err(struct db *);
+const char	*db_strerror(enum db_err);
+/* Server or client error number of the last failed call, 0 if it
+ * succeeded: for log lines only, decisions use db_err(). */
 unsigned	 db_errno(struct db *);
 /* Run a plain SQL text with no parameters (migrations, pings). */
 int		 db_exec_text(struct db *, const char *sql);
@@ -47,7 +64,29 @@ int		 db_ping(struct db *);
 
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
+/* Roll back; db_err() still tells why. */
 void		 db_rollback(struct db *);
+
+/* The one retry policy for a writer's transaction.  A writer loops
+ *
+ *	unsigned attempt = 0;
+ *	while (db_tx_begin(db, &attempt, 0) == 0) {
+ *		if (statement fails) { db_rollback(db); continue; }
+ *		if (db_commit(db) == 0) return done;
+ *		db_rollback(db);
+ *	}
+ *	failed: db_err(db) says why (DB_GONE: server unreachable)
+ *
+ * The first call begins at once.  A later call begins again only when
+ * the attempt before it failed with DB_RETRY (or DB_DUPLICATE, with
+ * DB_TX_RETRY_DUP: a racing insert took a name the next attempt will
+ * see) and fewer than DB_TX_TRIES attempts were made, after a jittered,
+ * growing pause (about 1..2 ms times the attempt number) so that two
+ * writers that deadlocked do not collide again in step.  -1 when it
+ * will not begin, or BEGIN failed. */
+#define DB_TX_TRIES	10
+#define DB_TX_RETRY_DUP	0x1
+int		 db_tx_begin(struct db *, unsigned *attempt, int flags);
 
 size_t		 db_rows(const struct db_res *);
 /* Column value of row r as text (NUL-terminated), or NULL for SQL NULL. */

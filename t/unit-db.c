@@ -11,12 +11,13 @@
 #include "log.h"
 #include "tap.h"
 
-enum { S_INS, S_GET, S_COUNT, S_CONN, S__MAX };
+enum { S_INS, S_GET, S_COUNT, S_CONN, S_TOUCH, S__MAX };
 static const char *const stmts[S__MAX] = {
 	[S_INS] = "INSERT INTO unit_db_scratch (n, s, b, d) VALUES (?, ?, ?, ?)",
 	[S_GET] = "SELECT id, n, s, b, d, created FROM unit_db_scratch WHERE n = ?",
 	[S_COUNT] = "SELECT COUNT(*) FROM unit_db_scratch",
 	[S_CONN] = "SELECT CONNECTION_ID()",
+	[S_TOUCH] = "UPDATE unit_db_scratch SET d = d + 1 WHERE n = ?",
 };
 
 int
@@ -24,7 +25,8 @@ main(void)
 {
 	const char *sock = getenv("TCLOUD_TEST_DB_SOCKET");
 	struct db_conf c;
-	struct db *db, *boot;
+	struct db *db, *boot, *other;
+	unsigned attempt;
 	struct db_res *r;
 	unsigned char bin[4] = { 0, 1, 0xff, 0 };
 	char err[256], kill[64];
@@ -56,6 +58,7 @@ main(void)
 	is_int(db_exec(db, S_INS, "isbd", 8LL, NULL, NULL, (size_t)0, 0.0), 1, "NULL string and blob");
 	is_int(db_exec(db, S_INS, "isbd", 7LL, "dup", bin, sizeof(bin), 0.0), -1, "duplicate key fails");
 	is_int(db_errno(db), 1062, "with errno 1062");
+	is_int(db_err(db), DB_DUPLICATE, "named DB_DUPLICATE");
 	is_int(db_exec(db, S_INS, "is", 9LL, "x"), -1, "wrong parameter count refused");
 
 	r = db_query(db, S_GET, "i", 7LL);
@@ -84,6 +87,34 @@ main(void)
 	is_int(db_int(r, 0, 0), 3, "commit kept it");
 	db_res_free(r);
 
+	/* A lock wait timeout is DB_RETRY, and db_tx_begin retries it;
+	 * a duplicate only when asked to; nothing past DB_TX_TRIES. */
+	other = db_open(&c, stmts, S__MAX, err, sizeof(err));
+	ok(other && db_begin(other) == 0 && db_exec(other, S_TOUCH, "i", 7LL) == 1,
+	    "another connection holds a row lock");
+	attempt = 0;
+	ok(db_exec_text(db, "SET SESSION innodb_lock_wait_timeout = 1") == 0 &&
+	    db_tx_begin(db, &attempt, 0) == 0 && attempt == 1, "first attempt begins");
+	is_int(db_exec(db, S_TOUCH, "i", 7LL), -1, "waiting for the lock times out");
+	ok(db_err(db) == DB_RETRY, "named DB_RETRY (errno %u)", db_errno(db));
+	db_rollback(db);
+	is_int(db_err(db), DB_RETRY, "rollback keeps the error");
+	ok(db_commit(other) == 0, "the holder commits");
+	ok(db_tx_begin(db, &attempt, 0) == 0 && attempt == 2, "DB_RETRY begins a second attempt");
+	ok(db_exec(db, S_TOUCH, "i", 7LL) == 1 && db_commit(db) == 0, "which succeeds");
+	is_int(db_err(db), DB_OK, "DB_OK after success");
+	db_exec(db, S_INS, "isbd", 7LL, "dup", bin, sizeof(bin), 0.0);
+	ok(db_tx_begin(db, &attempt, 0) == -1, "a duplicate is not retried by default");
+	db_exec(db, S_INS, "isbd", 7LL, "dup", bin, sizeof(bin), 0.0);
+	ok(db_tx_begin(db, &attempt, DB_TX_RETRY_DUP) == 0, "but is with DB_TX_RETRY_DUP");
+	db_rollback(db);
+	attempt = DB_TX_TRIES;
+	db_exec(db, S_INS, "isbd", 7LL, "dup", bin, sizeof(bin), 0.0);
+	ok(db_tx_begin(db, &attempt, DB_TX_RETRY_DUP) == -1, "no attempt past DB_TX_TRIES");
+	ok(db_exec(db, S_INS, "is", 9LL, "x") == -1 && db_err(db) == DB_ERROR,
+	    "a misuse is DB_ERROR");
+	db_close(other);
+
 	/* The server drops the connection: the next call reconnects,
 	 * re-prepares and succeeds. */
 	r = db_query(db, S_CONN, "");
@@ -94,6 +125,18 @@ main(void)
 	ok(r && db_int(r, 0, 0) == 3, "next query reconnects and works");
 	db_res_free(r);
 	ok(db_ping(db) == 0, "ping");
+
+	/* Lost inside a transaction: no silent reconnect, DB_GONE. */
+	r = db_query(db, S_CONN, "");
+	snprintf(kill, sizeof(kill), "KILL CONNECTION %lld", db_int(r, 0, 0));
+	db_res_free(r);
+	ok(db_begin(db) == 0 && db_exec_text(boot, kill) == 0, "killed inside a transaction");
+	ok(db_exec(db, S_TOUCH, "i", 7LL) == -1 && db_err(db) == DB_GONE,
+	    "named DB_GONE");
+	db_rollback(db);
+	attempt = 1;
+	ok(db_tx_begin(db, &attempt, 0) == -1, "DB_GONE is not retried");
+	ok(db_ping(db) == 0, "the next call outside reconnects");
 	db_exec_text(boot, "DROP TABLE unit_db_scratch");
 	db_close(db);
 	db_close(boot);
