@@ -1,14 +1,12 @@
-/* Secret files made at init and read at start: the JWT secret (and, in
- * later layers, the master keys).  Each is 0600 and refused otherwise. */
+/* The key files the app uses: the JWT secret and the master keys (KEKs),
+ * made at init and read at start.  How a key file is created and trusted
+ * is lib/keyfile.c's job; this file names them and logs. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "crypto.h"
+#include "keyfile.h"
 #include "log.h"
 #include "xmalloc.h"
 #include "app.h"
@@ -18,50 +16,22 @@ int
 keys_read_secret(const char *path, unsigned char *buf, size_t min,
     size_t max, size_t *len)
 {
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	if (keyfile_read(path, buf, min, max, len) == 0)
+		return 0;
+	if (errno == EPERM || errno == ELOOP || errno == EINVAL)
+		log_err("%s: must be a regular file of mode 0600 holding %zu "
+		    "to %zu bytes", path, min, max);
+	else
 		log_err("open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (st.st_mode & 077) != 0) {
-		log_err("%s: must be a regular file of mode 0600", path);
-		close(fd);
-		return -1;
-	}
-	n = read(fd, buf, max);
-	close(fd);
-	if (n < 0 || (size_t)n < min || (size_t)n > max ||
-	    (size_t)st.st_size != (size_t)n) {
-		log_err("%s: expected %zu to %zu bytes", path, min, max);
-		return -1;
-	}
-	*len = (size_t)n;
-	return 0;
+	return -1;
 }
 
 int
 keys_create_secret(const char *path, size_t n)
 {
-	unsigned char buf[64];
-	int fd, rc = 0;
-
-	if (n > sizeof(buf))
-		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd == -1)
-		return errno == EEXIST ? 0 : -1;
-	crypto_random_very_strong(buf, n);
-	if (write(fd, buf, n) != (ssize_t)n || fsync(fd) == -1)
-		rc = -1;
-	explicit_bzero(buf, sizeof(buf));
-	if (close(fd) == -1)
-		rc = -1;
-	return rc == 0 ? 1 : -1;
+	if (keyfile_create(path, n) == 0)
+		return 1;
+	return errno == EEXIST ? 0 : -1;
 }
 
 /* Parse "id:path, id:path" into the keyring after the active key. */
@@ -91,7 +61,7 @@ load_old_keys(struct app *a)
 		}
 		a->keyring.keks = xrealloc(a->keyring.keks,
 		    (a->keyring.n + 1) * sizeof(*a->keyring.keks));
-		if (blob_kek_load(colon + 1, (uint32_t)id,
+		if (keyfile_kek_load(colon + 1, (uint32_t)id,
 		    &a->keyring.keks[a->keyring.n]) == -1) {
 			log_err("old key %lld (%s): %s", id, colon + 1,
 			    strerror(errno));
@@ -109,7 +79,7 @@ app_load_keys(struct app *a)
 {
 	a->keyring.keks = xcalloc(1, sizeof(*a->keyring.keks));
 	a->keyring.active = (uint32_t)a->conf.master_key_id;
-	if (blob_kek_load(a->conf.master_key_file, a->keyring.active,
+	if (keyfile_kek_load(a->conf.master_key_file, a->keyring.active,
 	    &a->keyring.keks[0]) == -1) {
 		log_err("master key %s: %s (must be 32 bytes, mode 0600)",
 		    a->conf.master_key_file, strerror(errno));

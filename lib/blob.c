@@ -1,13 +1,10 @@
 /* TCB1 blobs: streaming AES-256-GCM segments under a per-file DEK that
- * is stored only wrapped by a KEK.  The format is documented in blob.h. */
-#include <sys/stat.h>
-
+ * is stored only wrapped by a KEK.  The format is documented in blob.h.
+ * The codec only: bytes go through a struct blob_io (blob-fd.c for
+ * POSIX files), key files live in keyfile.c. */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <gcrypt.h>
 
@@ -30,7 +27,8 @@ static const unsigned char magic[8] = {
 };
 
 struct blob_writer {
-	int			 fd;
+	struct blob_io		*io;
+	struct blob_fd		 fdio;		/* io, for blob_writer_new */
 	gcry_cipher_hd_t	 gcm;
 	unsigned char		 hdr[BLOB_HEADER_LEN];
 	unsigned char		*seg;		/* BLOB_SEG_DISK */
@@ -42,7 +40,8 @@ struct blob_writer {
 };
 
 struct blob_reader {
-	int			 fd;
+	struct blob_io		*io;
+	struct blob_fd		 fdio;		/* io, for blob_reader_open */
 	gcry_cipher_hd_t	 gcm;
 	unsigned char		 hdr[BLOB_HEADER_LEN];
 	unsigned char		*seg;		/* BLOB_SEG_DISK */
@@ -114,47 +113,6 @@ all_zero(const unsigned char *p, size_t n)
 	while (n-- > 0)
 		acc |= *p++;
 	return acc == 0;
-}
-
-static int
-pwrite_all(int fd, const void *buf, size_t n, off_t off)
-{
-	const unsigned char *p = buf;
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = pwrite(fd, p, n, off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-		off += w;
-	}
-	return 0;
-}
-
-/* Read exactly n bytes at off: 0, -1 on an I/O error, -2 at end of file. */
-static int
-pread_all(int fd, void *buf, size_t n, off_t off)
-{
-	unsigned char *p = buf;
-	ssize_t r;
-
-	while (n > 0) {
-		if ((r = pread(fd, p, n, off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			return -2;
-		p += r;
-		n -= (size_t)r;
-		off += r;
-	}
-	return 0;
 }
 
 static const struct blob_kek *
@@ -283,15 +241,13 @@ check_header(const unsigned char *h, uint64_t *plen)
 
 /* --- writer ----------------------------------------------------------- */
 
-#define WRITEBACK_SEGS	128	/* 8 MiB of segments */
-
 /* Encrypt w->seg[0..fill) in place as segment w->index and write it. */
 static enum blob_err
 seal(struct blob_writer *w, int final)
 {
 	unsigned char nonce[12], aad[AAD_MAX];
 	size_t aadlen;
-	off_t off = BLOB_HEADER_LEN + (off_t)w->index * BLOB_SEG_DISK;
+	uint64_t off = BLOB_HEADER_LEN + (uint64_t)w->index * BLOB_SEG_DISK;
 
 	aadlen = seg_params(w->hdr, w->index, final, w->total, nonce, aad);
 	if (gcry_cipher_setiv(w->gcm, nonce, sizeof(nonce)) != 0 ||
@@ -299,24 +255,30 @@ seal(struct blob_writer *w, int final)
 	    gcry_cipher_encrypt(w->gcm, w->seg, w->fill, NULL, 0) != 0 ||
 	    gcry_cipher_gettag(w->gcm, w->seg + w->fill, BLOB_TAG) != 0)
 		return BLOB_ERR_IO;
-	if (pwrite_all(w->fd, w->seg, w->fill + BLOB_TAG, off) == -1)
+	if (w->io->pwrite(w->io, w->seg, w->fill + BLOB_TAG, off) == -1)
 		return BLOB_ERR_IO;
 	w->index++;
 	w->fill = 0;
-#ifdef SYNC_FILE_RANGE_WRITE
-	/* Start writing back each 8 MiB as it is filled, so that the
-	 * fdatasync at the end waits for the tail only, not the whole file
-	 * (durability is unchanged: that fdatasync still decides). */
-	if (w->index % WRITEBACK_SEGS == 0)
-		(void)sync_file_range(w->fd, off + BLOB_SEG_DISK -
-		    (off_t)WRITEBACK_SEGS * BLOB_SEG_DISK,
-		    (off_t)WRITEBACK_SEGS * BLOB_SEG_DISK, SYNC_FILE_RANGE_WRITE);
-#endif
 	return BLOB_OK;
 }
 
 struct blob_writer *
 blob_writer_new(int fd, const struct blob_keyring *kr, enum blob_err *err)
+{
+	struct blob_writer *w;
+	struct blob_fd tmp;
+
+	blob_fd_init(&tmp, fd);
+	if ((w = blob_writer_new_io(&tmp.io, kr, err)) != NULL) {
+		w->fdio = tmp;
+		w->io = &w->fdio.io;
+	}
+	return w;
+}
+
+struct blob_writer *
+blob_writer_new_io(struct blob_io *io, const struct blob_keyring *kr,
+    enum blob_err *err)
 {
 	const struct blob_kek *k;
 	struct blob_writer *w;
@@ -328,7 +290,7 @@ blob_writer_new(int fd, const struct blob_keyring *kr, enum blob_err *err)
 		return NULL;
 	}
 	w = xcalloc(1, sizeof(*w));
-	w->fd = fd;
+	w->io = io;
 	w->seg = xmalloc(BLOB_SEG_DISK);
 	memcpy(w->hdr, magic, sizeof(magic));
 	w->hdr[9] = 1;				/* version 1 */
@@ -342,8 +304,8 @@ blob_writer_new(int fd, const struct blob_keyring *kr, enum blob_err *err)
 	if (aeswrap(1, k->key, dek, w->hdr + OFF_SLOT + 4) == -1 ||
 	    open_gcm(&w->gcm, dek) == -1)
 		goto fail;
-	if (ftruncate(fd, 0) == -1 ||
-	    pwrite_all(fd, w->hdr, BLOB_HEADER_LEN, 0) == -1)
+	if (io->truncate(io, 0) == -1 ||
+	    io->pwrite(io, w->hdr, BLOB_HEADER_LEN, 0) == -1)
 		goto fail;
 	explicit_bzero(dek, sizeof(dek));
 	*err = BLOB_OK;
@@ -410,9 +372,9 @@ blob_writer_finish(struct blob_writer *w, uint64_t *plain_len)
 		return w->err;
 	put64(p, w->total);
 	memcpy(w->hdr + OFF_PLEN, p, 8);
-	if (pwrite_all(w->fd, p, sizeof(p), OFF_PLEN) == -1 ||
-	    ftruncate(w->fd, (off_t)blob_size(w->total)) == -1 ||
-	    fdatasync(w->fd) == -1)
+	if (w->io->pwrite(w->io, p, sizeof(p), OFF_PLEN) == -1 ||
+	    w->io->truncate(w->io, blob_size(w->total)) == -1 ||
+	    w->io->sync(w->io) == -1)
 		return w->err = BLOB_ERR_IO;
 	if (plain_len != NULL)
 		*plain_len = w->total;
@@ -451,8 +413,8 @@ open_seg(struct blob_reader *r, uint32_t i, size_t *n)
 	}
 	r->cached = NONE;
 	aadlen = seg_params(r->hdr, i, final, r->len, nonce, aad);
-	rc = pread_all(r->fd, r->seg, plen + BLOB_TAG,
-	    BLOB_HEADER_LEN + (off_t)i * BLOB_SEG_DISK);
+	rc = r->io->pread(r->io, r->seg, plen + BLOB_TAG,
+	    BLOB_HEADER_LEN + (uint64_t)i * BLOB_SEG_DISK);
 	if (rc != 0)
 		return rc == -2 ? BLOB_ERR_FORMAT : BLOB_ERR_IO;
 	if (gcry_cipher_setiv(r->gcm, nonce, sizeof(nonce)) != 0 ||
@@ -474,22 +436,22 @@ open_seg(struct blob_reader *r, uint32_t i, size_t *n)
 /* Read and check a blob up to its final tag; on success the verified
  * DEK is left in dek when that is not NULL. */
 static struct blob_reader *
-reader_open(int fd, const struct blob_keyring *kr,
+reader_open(struct blob_io *io, const struct blob_keyring *kr,
     const unsigned char expect_id[16], int64_t expect_len, enum blob_err *err,
     unsigned char *dek_out)
 {
 	struct blob_reader *r;
 	unsigned char dek[32], other[32];
-	struct stat st;
+	uint64_t size;
 	size_t n;
 	int rc, s;
 
 	r = xcalloc(1, sizeof(*r));
-	r->fd = fd;
+	r->io = io;
 	r->cached = NONE;
 	r->slot = -1;
 	r->seg = xmalloc(BLOB_SEG_DISK);
-	if ((rc = pread_all(fd, r->hdr, BLOB_HEADER_LEN, 0)) != 0) {
+	if ((rc = io->pread(io, r->hdr, BLOB_HEADER_LEN, 0)) != 0) {
 		*err = rc == -2 ? BLOB_ERR_FORMAT : BLOB_ERR_IO;
 		goto fail;
 	}
@@ -502,12 +464,11 @@ reader_open(int fd, const struct blob_keyring *kr,
 		goto fail;
 	}
 	r->nseg = nsegs(r->len);
-	if (fstat(fd, &st) == -1) {
-		*err = BLOB_ERR_IO;
+	if (io->size(io, &size) == -1) {
+		*err = errno == EINVAL ? BLOB_ERR_FORMAT : BLOB_ERR_IO;
 		goto fail;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size < 0 ||
-	    (uint64_t)st.st_size != blob_size(r->len)) {
+	if (size != blob_size(r->len)) {
 		*err = BLOB_ERR_FORMAT;
 		goto fail;
 	}
@@ -554,10 +515,26 @@ fail:
 }
 
 struct blob_reader *
+blob_reader_open_io(struct blob_io *io, const struct blob_keyring *kr,
+    const unsigned char expect_id[16], int64_t expect_len, enum blob_err *err)
+{
+	return reader_open(io, kr, expect_id, expect_len, err, NULL);
+}
+
+struct blob_reader *
 blob_reader_open(int fd, const struct blob_keyring *kr,
     const unsigned char expect_id[16], int64_t expect_len, enum blob_err *err)
 {
-	return reader_open(fd, kr, expect_id, expect_len, err, NULL);
+	struct blob_reader *r;
+	struct blob_fd tmp;
+
+	blob_fd_init(&tmp, fd);
+	if ((r = reader_open(&tmp.io, kr, expect_id, expect_len, err,
+	    NULL)) != NULL) {
+		r->fdio = tmp;
+		r->io = &r->fdio.io;
+	}
+	return r;
 }
 
 uint64_t
@@ -639,10 +616,19 @@ blob_reader_free(struct blob_reader *r)
 int
 blob_slot_ids(int fd, uint32_t ids[2])
 {
+	struct blob_fd io;
+
+	blob_fd_init(&io, fd);
+	return blob_slot_ids_io(&io.io, ids);
+}
+
+int
+blob_slot_ids_io(struct blob_io *io, uint32_t ids[2])
+{
 	unsigned char hdr[BLOB_HEADER_LEN];
 	int rc;
 
-	if ((rc = pread_all(fd, hdr, sizeof(hdr), 0)) != 0) {
+	if ((rc = io->pread(io, hdr, sizeof(hdr), 0)) != 0) {
 		if (rc == -2)
 			errno = EINVAL;
 		return -1;
@@ -657,16 +643,26 @@ blob_slot_ids(int fd, uint32_t ids[2])
 }
 
 static enum blob_err
-put_slot(int fd, int s, const unsigned char slot[SLOT_LEN])
+put_slot(struct blob_io *io, int s, const unsigned char slot[SLOT_LEN])
 {
-	if (pwrite_all(fd, slot, SLOT_LEN, OFF_SLOT + s * SLOT_LEN) == -1 ||
-	    fdatasync(fd) == -1)
+	if (io->pwrite(io, slot, SLOT_LEN, OFF_SLOT + s * SLOT_LEN) == -1 ||
+	    io->sync(io) == -1)
 		return BLOB_ERR_IO;
 	return BLOB_OK;
 }
 
 enum blob_err
 blob_rewrap(int fd, const struct blob_keyring *kr, uint32_t new_id)
+{
+	struct blob_fd io;
+
+	blob_fd_init(&io, fd);
+	return blob_rewrap_io(&io.io, kr, new_id);
+}
+
+enum blob_err
+blob_rewrap_io(struct blob_io *io, const struct blob_keyring *kr,
+    uint32_t new_id)
 {
 	static const unsigned char zero[SLOT_LEN];
 	const struct blob_kek *k = find_kek(kr, new_id);
@@ -678,7 +674,7 @@ blob_rewrap(int fd, const struct blob_keyring *kr, uint32_t new_id)
 	if (k == NULL)
 		return BLOB_ERR_NOKEY;
 	/* Only a blob that authenticates is re-wrapped. */
-	if ((r = reader_open(fd, kr, NULL, -1, &e, dek)) == NULL)
+	if ((r = reader_open(io, kr, NULL, -1, &e, dek)) == NULL)
 		return e;
 	/* A slot already holding the DEK under new_id stays. */
 	for (s = 0; s < 2 && keep == -1; s++)
@@ -696,101 +692,16 @@ blob_rewrap(int fd, const struct blob_keyring *kr, uint32_t new_id)
 			e = BLOB_ERR_IO;
 			goto out;
 		}
-		if ((e = put_slot(fd, keep, slot)) != BLOB_OK)
+		if ((e = put_slot(io, keep, slot)) != BLOB_OK)
 			goto out;
 	}
 	s = 1 - keep;
 	e = all_zero(slot_at(r->hdr, s), SLOT_LEN) ? BLOB_OK :
-	    put_slot(fd, s, zero);
+	    put_slot(io, s, zero);
 out:
 	explicit_bzero(dek, sizeof(dek));
 	explicit_bzero(chk, sizeof(chk));
 	explicit_bzero(slot, sizeof(slot));
 	blob_reader_free(r);
 	return e;
-}
-
-/* --- KEK files -------------------------------------------------------- */
-
-static void
-fsync_parent(const char *path)
-{
-	char *copy = xstrdup(path);
-	int fd;
-
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
-	    -1) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
-int
-blob_kek_create(const char *path)
-{
-	unsigned char key[32];
-	int fd, saved;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd == -1)
-		return -1;
-	gcry_randomize(key, sizeof(key), GCRY_VERY_STRONG_RANDOM);
-	if (fchmod(fd, 0600) == -1 || pwrite_all(fd, key, sizeof(key), 0) == -1 ||
-	    fsync(fd) == -1) {
-		saved = errno;
-		explicit_bzero(key, sizeof(key));
-		close(fd);
-		unlink(path);
-		errno = saved;
-		return -1;
-	}
-	explicit_bzero(key, sizeof(key));
-	if (close(fd) == -1) {
-		saved = errno;
-		unlink(path);
-		errno = saved;
-		return -1;
-	}
-	fsync_parent(path);
-	return 0;
-}
-
-int
-blob_kek_load(const char *path, uint32_t id, struct blob_kek *out)
-{
-	struct stat st;
-	int fd, rc, saved;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto fail;
-	}
-	if (st.st_mode & 077) {
-		errno = EPERM;
-		goto fail;
-	}
-	if (st.st_size != 32) {
-		errno = EINVAL;
-		goto fail;
-	}
-	if ((rc = pread_all(fd, out->key, sizeof(out->key), 0)) != 0) {
-		if (rc == -2)
-			errno = EINVAL;
-		goto fail;
-	}
-	close(fd);
-	out->id = id;
-	return 0;
-fail:
-	saved = errno;
-	explicit_bzero(out->key, sizeof(out->key));
-	close(fd);
-	errno = saved;
-	return -1;
 }

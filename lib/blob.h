@@ -61,6 +61,12 @@
  * truncated ones), and only then handed to the sink; on failure the
  * buffer is wiped and nothing of that segment is released.
  *
+ * I/O: the codec reaches a blob's bytes only through a struct blob_io
+ * (pread, pwrite, size, truncate, sync), so any backend that can read and
+ * write at an offset holds TCB1 unchanged: a POSIX file (blob_fd_init,
+ * lib/blob-fd.c; the int fd entry points use it), memory in the unit
+ * tests, a local staging file for an object store.
+ *
  * Memory: a writer or reader holds one 64 KiB segment buffer whatever
  * the file size.  DEKs live only inside libgcrypt's secure-memory cipher
  * handles (GCRY_CIPHER_SECURE) and briefly on the stack, wiped after
@@ -101,6 +107,31 @@ struct blob_keyring {
 	uint32_t	 active;	/* id used for new blobs */
 };
 
+/* The five calls the codec makes on a blob's bytes.  Each returns 0, or
+ * -1 with errno; pread returns -2 when the object ends before n bytes. */
+struct blob_io {
+	int	(*pread)(struct blob_io *, void *buf, size_t n, uint64_t off);
+	int	(*pwrite)(struct blob_io *, const void *buf, size_t n,
+		    uint64_t off);
+	/* The object's size; -1 with EINVAL when it cannot hold a blob
+	 * (a POSIX fd that is not a regular file). */
+	int	(*size)(struct blob_io *, uint64_t *size);
+	int	(*truncate)(struct blob_io *, uint64_t size);
+	/* Everything written so far is durable (fdatasync). */
+	int	(*sync)(struct blob_io *);
+};
+
+/* A POSIX file as a blob_io (lib/blob-fd.c).  Does not own the fd.  Its
+ * pwrite starts the kernel's writeback every 8 MiB, so that the final
+ * sync waits for the tail only. */
+struct blob_fd {
+	struct blob_io	 io;
+	int		 fd;
+	uint64_t	 unsynced;	/* bytes written since the last kick */
+	uint64_t	 kick_off;	/* start of those bytes */
+};
+void	blob_fd_init(struct blob_fd *, int fd);
+
 struct blob_writer;
 struct blob_reader;
 
@@ -110,9 +141,13 @@ typedef int (*blob_sink)(void *arg, const void *buf, size_t len);
 /* A static, human-readable description of e. */
 const char *blob_strerror(enum blob_err e);
 
-/* Start a blob on fd (writable; its old contents are replaced): random
+/* Start a blob on io (writable; its old contents are replaced): random
  * id, DEK and nonce prefix, DEK wrapped under the active KEK, header
- * written with P = 0.  NULL with *err on failure. */
+ * written with P = 0.  io must outlive the writer.  NULL with *err on
+ * failure. */
+struct blob_writer *blob_writer_new_io(struct blob_io *io,
+	    const struct blob_keyring *kr, enum blob_err *err);
+/* The same on a POSIX fd. */
 struct blob_writer *blob_writer_new(int fd, const struct blob_keyring *kr,
 	    enum blob_err *err);
 /* The writer's 16-byte blob id. */
@@ -123,15 +158,21 @@ uint64_t blob_writer_size(const struct blob_writer *w);
  * After any error the writer is dead and returns that error again. */
 enum blob_err blob_writer_write(struct blob_writer *w, const void *buf,
 	    size_t len);
-/* Seal the final segment, write P at offset 40, truncate the file to its
- * exact size and fdatasync it.  *plain_len = P (may be NULL). */
+/* Seal the final segment, write P at offset 40, truncate the object to
+ * its exact size and sync it.  *plain_len = P (may be NULL). */
 enum blob_err blob_writer_finish(struct blob_writer *w, uint64_t *plain_len);
-/* Wipe the keys and buffer and free; does not close fd.  NULL is ok. */
+/* Wipe the keys and buffer and free; does not close the fd or io.  NULL
+ * is ok. */
 void	blob_writer_free(struct blob_writer *w);
 
 /* Check the header, that id and length match the row (expect_id NULL or
- * expect_len -1: not checked), the file size, unwrap the DEK and
- * authenticate the final segment.  NULL with *err on failure. */
+ * expect_len -1: not checked), the object's size, unwrap the DEK and
+ * authenticate the final segment.  io must outlive the reader.  NULL
+ * with *err on failure. */
+struct blob_reader *blob_reader_open_io(struct blob_io *io,
+	    const struct blob_keyring *kr, const unsigned char expect_id[16],
+	    int64_t expect_len, enum blob_err *err);
+/* The same on a POSIX fd. */
 struct blob_reader *blob_reader_open(int fd, const struct blob_keyring *kr,
 	    const unsigned char expect_id[16], int64_t expect_len,
 	    enum blob_err *err);
@@ -148,22 +189,19 @@ enum blob_err blob_reader_read(struct blob_reader *r, uint64_t off,
 	    uint64_t len, blob_sink sink, void *arg);
 /* Authenticate every segment, releasing nothing (fsck). */
 enum blob_err blob_reader_verify_all(struct blob_reader *r);
-/* Wipe the buffer and free; does not close fd.  NULL is ok. */
+/* Wipe the buffer and free; does not close the fd or io.  NULL is ok. */
 void	blob_reader_free(struct blob_reader *r);
 
 /* Re-wrap the DEK under KEK new_id (must be in kr) as described above:
  * the blob is verified first; idempotent once only new_id is left. */
+enum blob_err blob_rewrap_io(struct blob_io *io, const struct blob_keyring *kr,
+	    uint32_t new_id);
 enum blob_err blob_rewrap(int fd, const struct blob_keyring *kr,
 	    uint32_t new_id);
-/* The kek ids in the two slots (0 = empty) of a TCB1 file.  0, or -1
+/* The kek ids in the two slots (0 = empty) of a TCB1 object.  0, or -1
  * with errno (EINVAL: not a TCB1 header). */
+int	blob_slot_ids_io(struct blob_io *io, uint32_t ids[2]);
 int	blob_slot_ids(int fd, uint32_t ids[2]);
 
-/* A new KEK file: 32 GCRY_VERY_STRONG_RANDOM bytes, O_EXCL, mode 0600,
- * fsynced with its directory.  0, or -1 with errno (nothing left). */
-int	blob_kek_create(const char *path);
-/* Load a regular KEK file of exactly 32 bytes that only its owner may
- * access; -1 with errno (EPERM: group/other bits set; EINVAL: not a
- * regular file or not 32 bytes). */
-int	blob_kek_load(const char *path, uint32_t id, struct blob_kek *out);
+/* KEK files are key files: lib/keyfile.h. */
 #endif

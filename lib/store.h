@@ -9,6 +9,10 @@
  * a crash leaves either a temp orphan or the complete blob.  Ids are
  * always written and accepted as 32 lowercase hex digits.  Temp names
  * come from gcry_create_nonce: initialise libgcrypt first.
+ *
+ * Two levels: the functions on a data_dir below are the local disk's
+ * primitives; struct store (at the end) is the interface a second
+ * backend implements, with the local disk as store_local_new.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -50,4 +54,50 @@ int	 store_walk_blobs(const char *data_dir, store_visit fn, void *arg);
 /* Visit every regular file in tmp/ (dot files included, "." and ".."
  * not).  Return value as store_walk_blobs. */
 int	 store_walk_tmp(const char *data_dir, store_visit fn, void *arg);
+
+/* --- The store interface ---------------------------------------------
+ * What the app needs of a place that keeps blobs, so that an object
+ * store can sit beside the local disk without touching TCB1: an open
+ * object's blob_io carries the codec (blob_writer_new_io,
+ * blob_reader_open_io).  A temp object is written once, then committed
+ * under its blob id (durably: after commit returns, a crash keeps it) or
+ * dropped; a committed object is read, rewritten in place only by key
+ * rotation (writable open), and unlinked.  An object store would stage
+ * the temp object in a local file, upload it at commit, and read with
+ * range requests.  Calls return 0 or an object; -1 or NULL with errno. */
+enum store_area { STORE_BLOBS, STORE_TMP };
+
+struct blob_io;
+struct store_obj {
+	struct blob_io	*io;
+	const char	*tmp;		/* a temp object's name, else NULL */
+};
+
+struct store;
+struct store_ops {
+	const char	*name;
+	/* A new, empty temp object, open for reading and writing. */
+	struct store_obj *(*tmp_open)(struct store *);
+	/* Make temp object o durable as blob id; o stays open and is no
+	 * longer a temp object (o->tmp becomes NULL). */
+	int	(*commit)(struct store *, struct store_obj *o,
+		    const unsigned char id[16]);
+	/* Open a committed blob (ENOENT: none). */
+	struct store_obj *(*open)(struct store *, const unsigned char id[16],
+		    int writable);
+	/* Close o; a temp object that was not committed is dropped. */
+	void	(*close)(struct store *, struct store_obj *o);
+	/* Remove a blob durably; a missing blob is success. */
+	int	(*unlink)(struct store *, const unsigned char id[16]);
+	/* Visit the blobs or the temp objects, as store_walk_blobs. */
+	int	(*walk)(struct store *, enum store_area, store_visit fn,
+		    void *arg);
+	void	(*free)(struct store *);
+};
+struct store {
+	const struct store_ops	*ops;
+};
+
+/* The local disk under data_dir, as laid out above (store-local.c). */
+struct store	*store_local_new(const char *data_dir);
 #endif

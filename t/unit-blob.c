@@ -21,6 +21,7 @@
 #include <gcrypt.h>
 
 #include "blob.h"
+#include "keyfile.h"
 #include "tap.h"
 #include "xmalloc.h"
 
@@ -752,6 +753,139 @@ test_rotation(void)
 	close(a);
 }
 
+/* --- blob_io: the codec over something that is not a file ------------ */
+
+struct mem_io {
+	struct blob_io	 io;
+	unsigned char	*buf;
+	uint64_t	 len, cap;
+	unsigned	 syncs;
+	int		 fail_write;	/* > 0: that many pwrites succeed */
+};
+
+static int
+mem_pread(struct blob_io *io, void *buf, size_t n, uint64_t off)
+{
+	struct mem_io *m = (struct mem_io *)io;
+
+	if (off > m->len || n > m->len - off)
+		return -2;
+	memcpy(buf, m->buf + off, n);
+	return 0;
+}
+
+static int
+mem_pwrite(struct blob_io *io, const void *buf, size_t n, uint64_t off)
+{
+	struct mem_io *m = (struct mem_io *)io;
+
+	if (m->fail_write && --m->fail_write == 0) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (off + n > m->cap) {
+		m->cap = (off + n) * 2;
+		m->buf = xrealloc(m->buf, m->cap);
+	}
+	if (off > m->len)
+		memset(m->buf + m->len, 0, off - m->len);
+	memcpy(m->buf + off, buf, n);
+	if (off + n > m->len)
+		m->len = off + n;
+	return 0;
+}
+
+static int
+mem_size(struct blob_io *io, uint64_t *size)
+{
+	*size = ((struct mem_io *)io)->len;
+	return 0;
+}
+
+static int
+mem_truncate(struct blob_io *io, uint64_t size)
+{
+	struct mem_io *m = (struct mem_io *)io;
+
+	if (size > m->len) {
+		if (size > m->cap) {
+			m->cap = size;
+			m->buf = xrealloc(m->buf, m->cap);
+		}
+		memset(m->buf + m->len, 0, size - m->len);
+	}
+	m->len = size;
+	return 0;
+}
+
+static int
+mem_sync(struct blob_io *io)
+{
+	((struct mem_io *)io)->syncs++;
+	return 0;
+}
+
+static void
+test_mem_io(void)
+{
+	struct mem_io m = { { mem_pread, mem_pwrite, mem_size, mem_truncate,
+	    mem_sync }, NULL, 0, 0, 0, 0 };
+	static unsigned char buf[3 * SEG];
+	struct blob_writer *w;
+	struct blob_reader *r;
+	struct chk c;
+	enum blob_err e;
+	uint32_t ids[2];
+	uint64_t i, size = 2 * SEG + 777;
+	int fd;
+
+	for (i = 0; i < size; i++)
+		buf[i] = pat(i, 9);
+	w = blob_writer_new_io(&m.io, &kr1, &e);
+	ok(w && blob_writer_write(w, buf, (size_t)size) == BLOB_OK &&
+	    blob_writer_finish(w, NULL) == BLOB_OK, "a blob written to memory");
+	ok(m.len == want_size(size) && m.syncs == 1, "  exact size, synced once");
+	r = blob_reader_open_io(&m.io, &kr1, blob_writer_id(w), (int64_t)size, &e);
+	blob_writer_free(w);
+	memset(&c, 0, sizeof(c));
+	c.seed = 9;
+	ok(r && blob_reader_read(r, 0, size, chk_sink, &c) == BLOB_OK &&
+	    c.bytes == size && !c.bad, "  read back whole");
+	blob_reader_free(r);
+
+	/* The same bytes in a file read the same: the format does not
+	 * depend on the backend. */
+	fd = mkfile("from-mem");
+	pwrite_n(fd, m.buf, (size_t)m.len, 0);
+	r = blob_reader_open(fd, &kr1, NULL, (int64_t)size, &e);
+	ok(r != NULL, "  and as a file, byte for byte");
+	blob_reader_free(r);
+	close(fd);
+
+	ok(blob_rewrap_io(&m.io, &kr12, 2) == BLOB_OK &&
+	    blob_slot_ids_io(&m.io, ids) == 0 && ids[0] == 0 && ids[1] == 2,
+	    "rewrap in memory: slots 0, 2");
+	r = blob_reader_open_io(&m.io, &kr2, NULL, -1, &e);
+	ok(r != NULL, "  readable with the new KEK only");
+	blob_reader_free(r);
+
+	m.buf[m.len - 1] ^= 1;
+	r = blob_reader_open_io(&m.io, &kr2, NULL, -1, &e);
+	ok(r == NULL && e == BLOB_ERR_TAG, "a flipped tag bit: TAG");
+	m.len--;
+	r = blob_reader_open_io(&m.io, &kr2, NULL, -1, &e);
+	ok(r == NULL && e == BLOB_ERR_FORMAT, "one byte short: FORMAT");
+
+	m.len = 0;
+	m.fail_write = 3;
+	w = blob_writer_new_io(&m.io, &kr1, &e);
+	ok(w && blob_writer_write(w, buf, (size_t)size) == BLOB_ERR_IO,
+	    "a failing pwrite: IO from write");
+	ok(blob_writer_finish(w, NULL) == BLOB_ERR_IO, "  and sticks");
+	blob_writer_free(w);
+	free(m.buf);
+}
+
 static void
 test_kek_files(void)
 {
@@ -762,34 +896,60 @@ test_kek_files(void)
 	mode_t old = umask(0);
 	int fd;
 
-	is_int(blob_kek_create(p), 0, "kek create");
+	is_int(keyfile_create(p, 32), 0, "kek create");
 	ok(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600 && st.st_size == 32,
 	    "  mode 0600, 32 bytes");
-	ok(blob_kek_create(p) == -1 && errno == EEXIST, "  never overwritten");
+	ok(keyfile_create(p, 32) == -1 && errno == EEXIST, "  never overwritten");
 	memset(&k, 0, sizeof(k));
-	is_int(blob_kek_load(p, 5, &k), 0, "kek load");
+	is_int(keyfile_kek_load(p, 5, &k), 0, "kek load");
 	fd = open(p, O_RDONLY);
 	pread_n(fd, raw, 32, 0);
 	close(fd);
 	ok(k.id == 5 && memcmp(k.key, raw, 32) == 0, "  id and key bytes");
 	chmod(p, 0640);
-	ok(blob_kek_load(p, 5, &k) == -1 && errno == EPERM, "  0640 refused (EPERM)");
+	ok(keyfile_kek_load(p, 5, &k) == -1 && errno == EPERM, "  0640 refused (EPERM)");
 	chmod(p, 0604);
-	ok(blob_kek_load(p, 5, &k) == -1 && errno == EPERM, "  0604 refused (EPERM)");
+	ok(keyfile_kek_load(p, 5, &k) == -1 && errno == EPERM, "  0604 refused (EPERM)");
 	chmod(p, 0610);
-	ok(blob_kek_load(p, 5, &k) == -1 && errno == EPERM, "  0610 refused (EPERM)");
+	ok(keyfile_kek_load(p, 5, &k) == -1 && errno == EPERM, "  0610 refused (EPERM)");
 	chmod(p, 0400);
-	is_int(blob_kek_load(p, 5, &k), 0, "  0400 accepted");
+	is_int(keyfile_kek_load(p, 5, &k), 0, "  0400 accepted");
 
 	fd = open(q, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	pwrite_n(fd, raw, 31, 0);
-	ok(blob_kek_load(q, 1, &k) == -1 && errno == EINVAL, "31 bytes refused");
+	ok(keyfile_kek_load(q, 1, &k) == -1 && errno == EINVAL, "31 bytes refused");
 	pwrite_n(fd, raw, 33, 0);
-	ok(blob_kek_load(q, 1, &k) == -1 && errno == EINVAL, "33 bytes refused");
+	ok(keyfile_kek_load(q, 1, &k) == -1 && errno == EINVAL, "33 bytes refused");
 	close(fd);
-	ok(blob_kek_load(dir, 1, &k) == -1, "a directory refused");
+	ok(keyfile_kek_load(dir, 1, &k) == -1, "a directory refused");
 	unlink(q);
-	ok(blob_kek_load(q, 1, &k) == -1 && errno == ENOENT, "missing file");
+	ok(keyfile_kek_load(q, 1, &k) == -1 && errno == ENOENT, "missing file");
+	ok(symlink(p, q) == 0 && keyfile_kek_load(q, 1, &k) == -1 && errno == ELOOP,
+	    "a symlink to a good key refused (ELOOP)");
+	ok(keyfile_create(q, 32) == -1 && errno == EEXIST, "create refuses a symlink's name");
+	unlink(q);
+	{
+		char *target = fpath("kek-target");
+
+		ok(symlink(target, q) == 0 && keyfile_create(q, 32) == -1 &&
+		    access(target, F_OK) == -1, "  a dangling one too, creating nothing");
+		free(target);
+	}
+	unlink(q);
+	umask(077);
+	ok(keyfile_create(q, 48) == 0 && stat(q, &st) == 0 &&
+	    (st.st_mode & 07777) == 0600 && st.st_size == 48, "any length, 0600 under umask 077");
+	{
+		unsigned char sec[64];
+		size_t len = 0;
+
+		ok(keyfile_read(q, sec, 32, 64, &len) == 0 && len == 48, "  read back 48 of 32..64");
+		ok(keyfile_read(q, sec, 49, 64, &len) == -1 && errno == EINVAL, "  too short for 49..64");
+		ok(keyfile_read(q, sec, 16, 32, &len) == -1 && errno == EINVAL, "  too long for 16..32");
+	}
+	ok(keyfile_create(q, 0) == -1 && errno == EINVAL && keyfile_create(q, 65) == -1,
+	    "lengths 0 and 65 refused");
+	unlink(q);
 	umask(old);
 	free(p);
 	free(q);
@@ -825,6 +985,7 @@ main(void)
 	test_structure();
 	test_writer_misuse();
 	test_rotation();
+	test_mem_io();
 	test_kek_files();
 
 	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);

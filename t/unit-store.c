@@ -376,6 +376,89 @@ test_with_blob(void)
 	is_int(store_unlink(dd, id), 0, "  unlinked");
 }
 
+/* The store interface over the local disk: the same upload through
+ * store_ops, an aborted temp object, rotation through a writable open,
+ * and walks of both areas. */
+static int
+count_visit(void *arg, const char *path, const unsigned char *id,
+    time_t mtime)
+{
+	(void)path;
+	(void)id;
+	(void)mtime;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_interface(void)
+{
+	static struct blob_kek k[2] = { { 1, { 1, 2, 3 } }, { 2, { 4, 5, 6 } } };
+	struct blob_keyring kr = { k, 2, 1 };
+	const char *msg = "an upload through the interface", *cur = msg;
+	struct store *st = store_local_new(dd);
+	const struct store_ops *op = st->ops;
+	struct store_obj *o;
+	struct blob_writer *w;
+	struct blob_reader *r;
+	enum blob_err e;
+	unsigned char id[16];
+	uint32_t ids[2];
+	uint64_t plen;
+	char *tmp;
+	int n, before_blobs = 0, before_tmp = 0;
+
+	/* Earlier tests leave entries behind: count from here. */
+	op->walk(st, STORE_BLOBS, count_visit, &before_blobs);
+	op->walk(st, STORE_TMP, count_visit, &before_tmp);
+	is_str(op->name, "local", "local backend");
+	o = op->tmp_open(st);
+	ok(o && o->tmp && strstr(o->tmp, "/tmp/"), "temp object under tmp/");
+	w = blob_writer_new_io(o->io, &kr, &e);
+	blob_writer_write(w, msg, strlen(msg));
+	ok(blob_writer_finish(w, &plen) == BLOB_OK, "  blob written through its io");
+	memcpy(id, blob_writer_id(w), 16);
+	blob_writer_free(w);
+	tmp = xstrdup(o->tmp);
+	ok(op->commit(st, o, id) == 0 && o->tmp == NULL, "  committed: no longer temp");
+	ok(access(tmp, F_OK) == -1 && errno == ENOENT, "  the temp name is gone");
+	free(tmp);
+	op->close(st, o);
+	n = 0;
+	ok(op->walk(st, STORE_BLOBS, count_visit, &n) == 0 && n == before_blobs + 1,
+	    "walk finds the blob");
+
+	o = op->open(st, id, 0);
+	r = o ? blob_reader_open_io(o->io, &kr, id, (int64_t)plen, &e) : NULL;
+	ok(r != NULL && blob_reader_read(r, 0, plen, cmp_sink, &cur) == BLOB_OK &&
+	    cur == msg + strlen(msg), "open and read back");
+	blob_reader_free(r);
+	op->close(st, o);
+
+	kr.n = 2;
+	o = op->open(st, id, 1);
+	ok(o && blob_rewrap_io(o->io, &kr, 2) == BLOB_OK &&
+	    blob_slot_ids_io(o->io, ids) == 0 && ids[1] == 2, "rotation through a writable open");
+	op->close(st, o);
+
+	o = op->tmp_open(st);
+	tmp = o ? xstrdup(o->tmp) : NULL;
+	n = 0;
+	ok(o && op->walk(st, STORE_TMP, count_visit, &n) == 0 &&
+	    n == before_tmp + 1, "an open temp object is walked");
+	op->close(st, o);
+	ok(tmp && access(tmp, F_OK) == -1 && errno == ENOENT, "closing it uncommitted drops it");
+	free(tmp);
+	ok(op->commit(st, (o = op->open(st, id, 0)), id) == -1 && errno == EINVAL,
+	    "committing a non-temp object refused");
+	op->close(st, o);
+
+	ok(op->unlink(st, id) == 0 && op->open(st, id, 0) == NULL && errno == ENOENT,
+	    "unlinked: open says ENOENT");
+	is_int(op->unlink(st, id), 0, "  unlinking again is success");
+	op->free(st);
+}
+
 int
 main(void)
 {
@@ -393,6 +476,7 @@ main(void)
 	test_layout();
 	test_walk();
 	test_with_blob();
+	test_interface();
 	nftw(tmpl, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	free(dd);
 	return done_testing();
