@@ -175,11 +175,16 @@ routes_dispatch(struct app *a, struct http *h)
 	log_set_request(r.reqid);
 	client_ip(&r);
 	http_set_header(h, "X-Request-Id", "%s", r.reqid);
+	http_send_limits(h, (int)a->conf.send_timeout,
+	    (uint64_t)a->conf.send_min_rate);
 	status = dispatch(&r);
 	if (!h->sent) {
 		log_err("%s %s: handler sent no reply", h->method, h->path);
 		status = reply_internal(&r);
 	}
+	/* The log records what the client got, whatever a handler returned. */
+	if (h->sent && h->status)
+		status = h->status;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("%s %s %d %s %ldms", h->method, h->path, status,
 	    r.authed ? r.user.username : "-", (long)((t1.tv_sec - t0.tv_sec) *

@@ -357,8 +357,8 @@ upload_handle(struct req *r)
 	if (rc == -1)
 		return reply_error(r, 400, "invalid_parameter",
 		    "'folder_id' must be a folder id.");
-	if (folder && folders_check(r, folder) != 0)
-		return 404;
+	if (folder && (rc = folders_check(r, folder)) != 0)
+		return rc;
 	if (h->content_length < 0)
 		return reply_error(r, 411, "length_required",
 		    "The upload needs a Content-Length.");

@@ -40,6 +40,10 @@ long long	 db_insert_id(struct db *);
 /* Error number of the last failed call (1062 duplicate key, 1213
  * deadlock, 1205 lock wait timeout), 0 if the last call succeeded. */
 unsigned	 db_errno(struct db *);
+/* 1 when the last failed call failed because the server is unreachable
+ * (connection refused or lost and not re-established): the caller may
+ * answer "try again later" instead of "internal error". */
+int		 db_gone(struct db *);
 /* Run a plain SQL text with no parameters (migrations, pings). */
 int		 db_exec_text(struct db *, const char *sql);
 /* 0 if the server answers (reconnecting if needed), -1 otherwise. */
