@@ -184,6 +184,11 @@ const char *const sql[SQL__MAX] = {
 	"DELETE FROM files WHERE id = ? AND user_id = ?",
 [SQL_FILE_NAME_TAKEN] =
 	"SELECT 1 FROM files WHERE user_id = ? AND folder_key = ? AND name = ?",
+/* Size of the file a replace would overwrite (none: no row). */
+[SQL_FILE_SIZE_BY_NAME] =
+	"SELECT size FROM files WHERE user_id = ? AND folder_key = ? AND name = ?",
+[SQL_FILE_COUNT] =
+	"SELECT COUNT(*) FROM files WHERE user_id = ?",
 
 /* Quota is checked and charged in this one statement (SPEC §5): zero
  * rows changed means it would not fit. */
