@@ -81,6 +81,8 @@ struct req {
 	json_object		*body;	/* JSON routes: the parsed object */
 };
 
+#define BODY_STREAM	2
+
 /* Who may call a route; a read-only key may only call GET routes. */
 enum who { WHO_ANYONE, WHO_USER, WHO_ADMIN };
 
@@ -88,7 +90,9 @@ struct route {
 	const char	*method;
 	const char	*pattern;
 	enum who	 who;
-	int		 json_body;	/* parse a JSON object body first */
+	int		 json_body;	/* 1: parse a JSON object body first;
+					 * BODY_STREAM: the handler reads a
+					 * large body itself (uploads) */
 	int		(*handler)(struct req *);
 };
 

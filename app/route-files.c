@@ -140,7 +140,7 @@ fail:
 
 const struct route routes_files[] = {
 	{ "GET", "/api/files", WHO_USER, 0, files_list },
-	{ "POST", "/api/files/upload", WHO_USER, 0, upload_handle },
+	{ "POST", "/api/files/upload", WHO_USER, BODY_STREAM, upload_handle },
 	{ "GET", "/api/files/{id}/download", WHO_USER, 0, files_download },
 	{ "PATCH", "/api/files/{id}", WHO_USER, 1, files_patch },
 	{ "DELETE", "/api/files/{id}", WHO_USER, 0, files_delete },

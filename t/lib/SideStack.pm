@@ -22,7 +22,8 @@ sub free_port {
 
 sub slurp { open my $fh, '<', $_[0] or return ''; local $/; my $d = <$fh>; close $fh; $d // '' }
 
-# side_stack(conf => { key => value }, workers => N, dir => DIR): returns an
+# side_stack(conf => { key => value }, workers => N, dir => DIR,
+# nginx_edit => sub { $_[0] =~ s/../../ } to alter its nginx.conf): returns an
 # object with url(), dir() and stop().  dir, if given, must exist (e.g. a
 # mount point); data_dir defaults to DIR/data.
 sub side_stack {
@@ -59,6 +60,7 @@ sub side_stack {
 	$ng =~ s/\@ROOT\@/$root/g;
 	$ng =~ s/\@USER_LINE\@/$user/g;
 	$ng =~ s/\@MAX_BODY\@/2049m/g;
+	$o{nginx_edit}->($ng) if $o{nginx_edit};
 	open $fh, '>', "$dir/nginx.conf" or die;
 	print $fh $ng;
 	close $fh;
