@@ -29,6 +29,10 @@ struct conf {
 	long long	 token_lifetime;	/* seconds */
 	long long	 default_quota;		/* bytes */
 	long long	 max_upload;		/* bytes */
+	long long	 max_folder_depth;	/* a top-level folder is 1 */
+	long long	 max_files_per_user, max_folders_per_user;
+	long long	 send_timeout;		/* seconds without progress */
+	long long	 send_min_rate;		/* bytes/s after send_timeout */
 	char		*public_base_url;
 	char		*trusted_proxies;	/* space/comma list of IPs */
 	long long	 login_max_failures, login_window;
@@ -77,6 +81,8 @@ struct req {
 	json_object		*body;	/* JSON routes: the parsed object */
 };
 
+#define BODY_STREAM	2
+
 /* Who may call a route; a read-only key may only call GET routes. */
 enum who { WHO_ANYONE, WHO_USER, WHO_ADMIN };
 
@@ -84,7 +90,9 @@ struct route {
 	const char	*method;
 	const char	*pattern;
 	enum who	 who;
-	int		 json_body;	/* parse a JSON object body first */
+	int		 json_body;	/* 1: parse a JSON object body first;
+					 * BODY_STREAM: the handler reads a
+					 * large body itself (uploads) */
 	int		(*handler)(struct req *);
 };
 
@@ -133,7 +141,10 @@ int	reply_ok(struct req *);
  * (a failed query) is a 500. */
 int	reply_rows(struct req *, struct db_res *res,
 	    json_object *(*row)(const struct db_res *, size_t));
+/* 500 internal; 503 unavailable (Retry-After) when the cause is an
+ * unreachable database (db_gone). */
 int	reply_internal(struct req *);
+int	reply_unavailable(struct req *);
 int	reply_invalid(struct req *, const struct json_err *);
 
 /* audit.c: rows of the audit log (SPEC §4 Admin). */

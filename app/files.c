@@ -141,10 +141,12 @@ files_send(struct req *r, const struct db_res *res)
 	struct send s = { r, 200, 0 };
 	enum blob_err be;
 	char etag[40], *hex;
+	size_t mark;
 	int fd = -1;
 
 	if (db_len(res, 0, F_BLOB) != 16)
 		return reply_internal(r);
+	mark = http_headers_mark(h);
 	hex = crypto_hex(id, 16);
 	snprintf(etag, sizeof(etag), "\"%s\"", hex);
 	free(hex);
@@ -202,13 +204,16 @@ files_send(struct req *r, const struct db_res *res)
 		    blob_strerror(be));
 		blob_reader_free(br);
 		close(fd);
+		/* One clean JSON error: none of the file's headers. */
+		http_headers_reset(h, mark);
 		return reply_internal(r);
 	}
 	if (be != BLOB_OK && be != BLOB_ERR_SINK) {
-		/* Headers are out: cut the body short, never send bad bytes. */
+		/* Headers are out: abort the connection so the client sees an
+		 * error, never bad bytes nor a clean short end. */
 		log_err("blob of file %lld failed mid-stream: %s; response cut",
 		    db_int(res, 0, F_ID), blob_strerror(be));
-		h->broken = 1;
+		http_abort(h);
 	}
 done:
 	blob_reader_free(br);

@@ -108,8 +108,15 @@ main(int argc, char *argv[])
 			routes_dispatch(&app, &h);
 		else
 			log_err("request without REQUEST_METHOD/DOCUMENT_URI");
+		/* A response cut short mid-stream: close the connection with
+		 * no end-of-request record, so nginx aborts the client's
+		 * transfer instead of ending it cleanly. */
+		if (h.abort) {
+			log_warn("response aborted: connection closed");
+			FCGX_Free(&fr, 1);
+		} else
+			FCGX_Finish_r(&fr);
 		http_clear(&h);
-		FCGX_Finish_r(&fr);
 	}
 	db_close(app.db);
 	conf_free(&app.conf);

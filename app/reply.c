@@ -6,6 +6,10 @@
 #include "log.h"
 #include "app.h"
 
+/* Seconds a client should wait while the database is unreachable:
+ * workers reconnect on the next request, so a restart is this short. */
+#define RETRY_AFTER_DB	5
+
 int
 reply_json(struct req *r, int status, json_object *obj)
 {
@@ -62,8 +66,20 @@ reply_ok(struct req *r)
 }
 
 int
+reply_unavailable(struct req *r)
+{
+	http_set_header(r->http, "Retry-After", "%d", RETRY_AFTER_DB);
+	return reply_error(r, 503, "unavailable", "The service is briefly "
+	    "unavailable (request %s). Try again shortly.", r->reqid);
+}
+
+int
 reply_internal(struct req *r)
 {
+	/* A database that cannot be reached is an outage, not a bug: the
+	 * client should come back (SPEC §2 503 unavailable). */
+	if (db_gone(r->app->db))
+		return reply_unavailable(r);
 	/* The cause is in the log, under this request id; never in the reply. */
 	return reply_error(r, 500, "internal",
 	    "Something went wrong on the server (request %s).", r->reqid);

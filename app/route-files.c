@@ -16,14 +16,15 @@ static int
 files_list(struct req *r)
 {
 	long long folder = 0, limit, offset;
+	int rc;
 
 	if (query_id(r, "folder_id", &folder) == -1)
 		return reply_error(r, 400, "invalid_parameter",
 		    "'folder_id' must be a folder id.");
 	if (query_paging(r, &limit, &offset))
 		return 400;
-	if (folder && folders_check(r, folder) != 0)
-		return 404;
+	if (folder && (rc = folders_check(r, folder)) != 0)
+		return rc;
 	return reply_rows(r, db_query(r->app->db, SQL_FILE_LIST, "iiii",
 	    r->user.id, folder, limit, offset), files_json);
 }
@@ -58,7 +59,7 @@ files_patch(struct req *r)
 	struct json_err e;
 	struct db_res *res;
 	json_object *o;
-	int has_folder;
+	int has_folder, rc;
 
 	if (json_get_string(r->body, "name", 0, &name, &e) < 0 ||
 	    (has_folder = json_get_int(r->body, "folder_id", 0, &folder, &e)) < 0)
@@ -83,9 +84,9 @@ files_patch(struct req *r)
 		folder = 0;
 	if (name == NULL)
 		name = db_str(res, 0, F_NAME);
-	if (folder && folders_check(r, folder) != 0) {
+	if (folder && (rc = folders_check(r, folder)) != 0) {
 		db_res_free(res);
-		return 404;
+		return rc;
 	}
 	if (db_exec(db, SQL_FILE_UPDATE, "snii", name, folder, id,
 	    r->user.id) == -1) {
@@ -139,7 +140,7 @@ fail:
 
 const struct route routes_files[] = {
 	{ "GET", "/api/files", WHO_USER, 0, files_list },
-	{ "POST", "/api/files/upload", WHO_USER, 0, upload_handle },
+	{ "POST", "/api/files/upload", WHO_USER, BODY_STREAM, upload_handle },
 	{ "GET", "/api/files/{id}/download", WHO_USER, 0, files_download },
 	{ "PATCH", "/api/files/{id}", WHO_USER, 1, files_patch },
 	{ "DELETE", "/api/files/{id}", WHO_USER, 0, files_delete },

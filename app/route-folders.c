@@ -44,6 +44,46 @@ invalid_name(struct req *r)
 	    "of UTF-8 without '/', '\\' or control characters, not '.' or '..'.");
 }
 
+static int
+too_deep(struct req *r)
+{
+	return reply_error(r, 409, "too_deep", "Folders may be nested at "
+	    "most %lld levels deep.", r->app->conf.max_folder_depth);
+}
+
+static int
+walk_cut(struct req *r, long long id)
+{
+	/* Only a tree made before the depth cap (or damaged) gets here. */
+	log_err("folder %lld: tree deeper than %d levels, walk refused", id,
+	    SQL_WALK_MAX);
+	return reply_error(r, 409, "too_deep", "This folder tree is too deep "
+	    "to handle at once; move or delete its deepest folders first.");
+}
+
+/* The depth of folder id (top level: 1) into *depth.  0 ok; else the
+ * status of the reply sent (404 not the caller's, 409 walk cut, 500). */
+static int
+folder_depth(struct req *r, long long id, long long *depth)
+{
+	struct db_res *res;
+	size_t n;
+	int top;
+
+	if ((res = db_query(r->app->db, SQL_FOLDER_PATH, "ii", id,
+	    r->user.id)) == NULL)
+		return reply_internal(r);
+	n = db_rows(res);
+	top = n && db_int(res, 0, 2) == 1;
+	db_res_free(res);
+	if (n == 0)
+		return reply_error(r, 404, "not_found", "No such folder.");
+	if (!top)
+		return walk_cut(r, id);
+	*depth = (long long)n;
+	return 0;
+}
+
 /* Read an optional parent id: absent -> *has 0; null or -1 -> root (0). */
 static int
 read_parent(struct req *r, long long *parent, int *has)
@@ -70,14 +110,15 @@ static int
 folders_list(struct req *r)
 {
 	long long parent = 0, limit, offset;
+	int rc;
 
 	if (query_id(r, "parent_id", &parent) == -1)
 		return reply_error(r, 400, "invalid_parameter",
 		    "'parent_id' must be a folder id.");
 	if (query_paging(r, &limit, &offset))
 		return 400;
-	if (parent && folders_check(r, parent) != 0)
-		return 404;
+	if (parent && (rc = folders_check(r, parent)) != 0)
+		return rc;
 	return reply_rows(r, db_query(r->app->db, SQL_FOLDER_LIST, "iiii",
 	    r->user.id, parent, limit, offset), folder_json);
 }
@@ -98,13 +139,16 @@ reply_folder(struct req *r, int status, long long id)
 	return reply_json(r, status, o);
 }
 
-/* POST /api/folders {name, parent_id} -> 201 {folder} | 400 | 404 | 409 */
+/* POST /api/folders {name, parent_id} -> 201 {folder} | 400 | 404 |
+ * 409 (name taken, too deep) | 507 (folder count limit) */
 static int
 folders_create(struct req *r)
 {
+	struct db *db = r->app->db;
+	struct db_res *res;
 	const char *name;
 	struct json_err e;
-	long long parent;
+	long long parent, depth = 0, count, id;
 	int has, rc;
 
 	if (json_get_string(r->body, "name", 1, &name, &e) < 0)
@@ -113,16 +157,46 @@ folders_create(struct req *r)
 		return invalid_name(r);
 	if ((rc = read_parent(r, &parent, &has)) != 0)
 		return rc;
-	if (parent && folders_check(r, parent) != 0)
-		return 404;
-	if (db_exec(r->app->db, SQL_FOLDER_INSERT, "ins", r->user.id, parent,
-	    name) == -1) {
-		if (db_err(r->app->db) == DB_DUPLICATE)
-			return reply_error(r, 409, "name_exists",
-			    "A folder with that name exists here.");
+	/* Under the user's row lock: a concurrent move cannot deepen the
+	 * parent between the depth check and the insert. */
+	if (db_begin(db) == -1)
 		return reply_internal(r);
+	if ((res = db_query(db, SQL_USER_LOCK, "i", r->user.id)) == NULL)
+		goto fail;
+	db_res_free(res);
+	if (parent && (rc = folder_depth(r, parent, &depth)) != 0)
+		goto out;
+	if (depth + 1 > r->app->conf.max_folder_depth) {
+		rc = too_deep(r);
+		goto out;
 	}
-	return reply_folder(r, 201, db_insert_id(r->app->db));
+	if ((res = db_query(db, SQL_FOLDER_COUNT, "i", r->user.id)) == NULL)
+		goto fail;
+	count = db_int(res, 0, 0);
+	db_res_free(res);
+	if (count >= r->app->conf.max_folders_per_user) {
+		rc = reply_error(r, 507, "quota_exceeded", "You have reached the "
+		    "limit of %lld folders.", r->app->conf.max_folders_per_user);
+		goto out;
+	}
+	if (db_exec(db, SQL_FOLDER_INSERT, "ins", r->user.id, parent,
+	    name) == -1) {
+		if (db_err(db) == DB_DUPLICATE) {
+			rc = reply_error(r, 409, "name_exists",
+			    "A folder with that name exists here.");
+			goto out;
+		}
+		goto fail;
+	}
+	id = db_insert_id(db);
+	if (db_commit(db) == -1)
+		goto fail;
+	return reply_folder(r, 201, id);
+fail:
+	rc = reply_internal(r);
+out:
+	db_rollback(db);
+	return rc;
 }
 
 static json_object *
@@ -148,21 +222,24 @@ folders_path(struct req *r)
 		db_res_free(res);
 		return reply_error(r, 404, "not_found", "No such folder.");
 	}
+	if (db_int(res, 0, 2) != 1) {
+		db_res_free(res);
+		return walk_cut(r, r->m.ids[0]);
+	}
 	return reply_rows(r, res, crumb_json);
 }
 
 /* PATCH /api/folders/{id} {name?, parent_id?} -> 200 {folder} | 400 |
- * 404 | 409 (name taken, or a move into itself or below) */
+ * 404 | 409 (name taken, a move into itself or below, too deep) */
 static int
 folders_patch(struct req *r)
 {
 	struct db *db = r->app->db;
-	long long id = r->m.ids[0], parent;
+	long long id = r->m.ids[0], parent, depth = 0, height, cycle, complete;
 	const char *name = NULL;
 	struct json_err e;
 	struct db_res *res = NULL, *below;
 	int has, rc = 0;
-	size_t n;
 
 	if (json_get_string(r->body, "name", 0, &name, &e) < 0)
 		return reply_invalid(r, &e);
@@ -193,11 +270,34 @@ folders_patch(struct req *r)
 		if ((below = db_query(db, SQL_FOLDER_IS_BELOW, "ii", parent,
 		    id)) == NULL)
 			goto fail;
-		n = db_rows(below);
+		cycle = db_int(below, 0, 0);
+		complete = db_int(below, 0, 1);
 		db_res_free(below);
-		if (n) {
+		if (cycle) {
 			rc = reply_error(r, 409, "folder_cycle", "A folder "
 			    "cannot move into itself or a folder below it.");
+			goto out;
+		}
+		if (!complete) {
+			rc = walk_cut(r, parent);
+			goto out;
+		}
+	}
+	if (parent != db_int(res, 0, D_PARENT)) {
+		/* The deepest folder moved must stay within the cap. */
+		if (parent && (rc = folder_depth(r, parent, &depth)) != 0)
+			goto out;
+		if ((below = db_query(db, SQL_FOLDER_SUBTREE, "ii", id,
+		    r->user.id)) == NULL)
+			goto fail;
+		height = db_int(below, 0, 1);
+		db_res_free(below);
+		if (height >= SQL_WALK_MAX) {
+			rc = walk_cut(r, id);
+			goto out;
+		}
+		if (depth + 1 + height > r->app->conf.max_folder_depth) {
+			rc = too_deep(r);
 			goto out;
 		}
 	}
@@ -223,7 +323,7 @@ out:
 }
 
 /* DELETE /api/folders/{id} -> 200 {ok, deleted_files, deleted_folders} |
- * 404.  Rows and quota commit first; blobs are unlinked after. */
+ * 404 | 409 (a tree too deep to walk whole).  Rows and quota commit first; blobs are unlinked after. */
 static int
 folders_delete(struct req *r)
 {
@@ -235,6 +335,12 @@ folders_delete(struct req *r)
 	unsigned attempt = 0;
 
 	while (db_tx_begin(db, &attempt, 0) == 0) {
+		/* The user's row lock keeps moves out of the subtree while it
+		 * is walked twice (folders, then files). */
+		if ((folders = db_query(db, SQL_USER_LOCK, "i",
+		    r->user.id)) == NULL)
+			goto retry;
+		db_res_free(folders);
 		folders = db_query(db, SQL_FOLDER_SUBTREE, "ii", id, r->user.id);
 		if (folders == NULL)
 			goto retry;
@@ -242,6 +348,13 @@ folders_delete(struct req *r)
 			db_rollback(db);
 			db_res_free(folders);
 			return reply_error(r, 404, "not_found", "No such folder.");
+		}
+		if (db_int(folders, 0, 1) >= SQL_WALK_MAX) {
+			/* Deleting part of it and saying ok would leave files
+			 * charged and reachable below the cut. */
+			db_rollback(db);
+			db_res_free(folders);
+			return walk_cut(r, id);
 		}
 		if ((files = db_query(db, SQL_FOLDER_SUBTREE_FILES, "ii", id,
 		    r->user.id)) == NULL)

@@ -15,6 +15,7 @@ health(struct req *r)
 	if (!up) {
 		json_add_str(o, "error", "The database is unreachable.");
 		json_add_str(o, "code", "db_unavailable");
+		http_set_header(r->http, "Retry-After", "5");
 	}
 	return reply_json(r, up ? 200 : 503, o);
 }

@@ -140,8 +140,9 @@ inside(struct req *r, struct link *l, long long folder)
 
 	if (folder == l->folder)
 		return 1;
+	/* A failed or cut walk is "outside": the link never reaches more. */
 	res = db_query(r->app->db, SQL_FOLDER_IS_BELOW, "ii", folder, l->folder);
-	n = db_rows(res);
+	n = db_rows(res) ? (size_t)db_int(res, 0, 0) : 0;
 	db_res_free(res);
 	return n > 0;
 }
@@ -318,43 +319,148 @@ zip_one(struct zipctx *c, const struct db_res *res, size_t i, const char *dir)
 	return rc;
 }
 
-/* The folder as a stored ZIP, streamed: memory is bounded by the number
- * of entries (the central directory), never by their size. */
+/* What one ZIP may hold, checked before its first byte: the central
+ * directory (every entry's path) stays in memory until the end, so its
+ * size is what bounds the worker, whatever the tree's shape.  A path is
+ * at most PATH_MAX long so that the archive can be extracted. */
+#define ZIP_MAX_FOLDERS	10000
+#define ZIP_MAX_ENTRIES	65535
+#define ZIP_MAX_NAMES	(8 * 1024 * 1024)	/* sum of all paths */
+#define ZIP_MAX_PATH	4096
+
+/* Tree row columns (SQL_FOLDER_SUBTREE_TREE). */
+enum { T_ID, T_PARENT, T_NAME, T_DEPTH, T_NFILES, T_FNAMES, T_FNAMEMAX };
+
+struct zipdir {
+	long long	 id;
+	size_t		 row;
+};
+
+static int
+zipdir_cmp(const void *a, const void *b)
+{
+	const struct zipdir *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Folder row i's archive path ("<shared>/a/b/") into buf, built from its
+ * parents on demand: one buffer for the whole archive, never one string
+ * per folder. */
+static void
+zip_path(const struct db_res *tree, const size_t *parent, size_t i,
+    char *buf, size_t *chain)
+{
+	size_t n = 0, len = 0, l;
+
+	for (;;) {
+		chain[n++] = i;
+		if (i == 0)
+			break;
+		i = parent[i];
+	}
+	while (n-- > 0) {
+		l = db_len(tree, chain[n], T_NAME);
+		memcpy(buf + len, db_str(tree, chain[n], T_NAME), l);
+		len += l;
+		buf[len++] = '/';
+	}
+	buf[len] = '\0';
+}
+
+/* Check the tree against the caps and link each folder to its parent's
+ * row.  0 ok; else the status of the reply sent. */
+static int
+zip_plan(struct req *r, const struct db_res *tree, size_t *parent)
+{
+	size_t n = db_rows(tree), i, *plen;
+	struct zipdir *ix, key, *p;
+	uint64_t entries = 0, names = 0;
+	int rc = 0;
+
+	if (n > ZIP_MAX_FOLDERS)
+		return reply_error(r, 409, "zip_too_large", "This folder has "
+		    "more than %d folders to put in one ZIP; download its "
+		    "parts or its files one by one.", ZIP_MAX_FOLDERS);
+	if (db_int(tree, n - 1, T_DEPTH) >= SQL_WALK_MAX) {
+		log_err("zip of folder %lld: tree deeper than %d levels",
+		    db_int(tree, 0, T_ID), SQL_WALK_MAX);
+		return reply_error(r, 409, "too_deep", "This folder tree is too "
+		    "deep to put in one ZIP.");
+	}
+	ix = xcalloc(n, sizeof(*ix));
+	plen = xcalloc(n, sizeof(*plen));
+	for (i = 0; i < n; i++) {
+		ix[i].id = db_int(tree, i, T_ID);
+		ix[i].row = i;
+	}
+	qsort(ix, n, sizeof(*ix), zipdir_cmp);
+	for (i = 0; i < n && rc == 0; i++) {
+		plen[i] = db_len(tree, i, T_NAME) + 1;
+		if (i > 0) {
+			key.id = db_int(tree, i, T_PARENT);
+			p = bsearch(&key, ix, n, sizeof(*ix), zipdir_cmp);
+			/* Rows come parents first; anything else is a tree
+			 * changing under us. */
+			if (p == NULL || p->row >= i) {
+				rc = reply_internal(r);
+				break;
+			}
+			parent[i] = p->row;
+			plen[i] += plen[p->row];
+		}
+		entries += 1 + (uint64_t)db_int(tree, i, T_NFILES);
+		names += plen[i] + plen[i] * (uint64_t)db_int(tree, i, T_NFILES) +
+		    (uint64_t)db_int(tree, i, T_FNAMES);
+		if (plen[i] + (size_t)db_int(tree, i, T_FNAMEMAX) > ZIP_MAX_PATH)
+			rc = reply_error(r, 409, "zip_too_large", "A path in "
+			    "this folder is longer than %d bytes, too long for "
+			    "a ZIP that can be extracted.", ZIP_MAX_PATH);
+		else if (entries > ZIP_MAX_ENTRIES || names > ZIP_MAX_NAMES)
+			rc = reply_error(r, 409, "zip_too_large", "This folder "
+			    "holds too many entries for one ZIP (at most %d, "
+			    "with %d MiB of paths); download its parts or its "
+			    "files one by one.", ZIP_MAX_ENTRIES,
+			    ZIP_MAX_NAMES >> 20);
+	}
+	free(ix);
+	free(plen);
+	return rc;
+}
+
+/* The folder as a stored ZIP, streamed.  Memory is bounded by the caps
+ * above (checked before the first byte, and again while streaming in
+ * case files are added meanwhile), never by the files' sizes. */
 static int
 send_zip(struct req *r, struct link *l)
 {
 	struct db *db = r->app->db;
 	struct db_res *tree, *files;
 	struct zipctx c = { r, NULL, 0 };
-	char **paths;
+	size_t *parent = NULL, *chain = NULL;
+	uint64_t entries = 0, names = 0;
+	char *path = NULL, *name;
 	long long last, mt;
-	size_t i, j, n;
-	int rc = 0, taken;
-	char *name;
+	size_t i, j, n = 0;
+	int rc = 0, taken = 0;
 
-	if ((tree = db_query(db, SQL_FOLDER_SUBTREE_TREE, "ii", l->folder,
-	    l->owner)) == NULL || db_rows(tree) == 0) {
+	if ((tree = db_query(db, SQL_FOLDER_SUBTREE_TREE, "iii", l->folder,
+	    l->owner, (long long)ZIP_MAX_FOLDERS + 1)) == NULL) {
+		return reply_internal(r);
+	}
+	if ((n = db_rows(tree)) == 0) {
 		db_res_free(tree);
 		return reply_error(r, 404, "not_found", "This link's content is gone.");
 	}
+	parent = xcalloc(n, sizeof(*parent));
+	if ((rc = zip_plan(r, tree, parent)) != 0)
+		goto done;
 	/* The ZIP ignores Range: every GET of it is a whole download. */
-	if ((rc = take_download(r, l, -1, &taken)) != 0) {
-		db_res_free(tree);
-		return rc;
-	}
-	/* Paths relative to the archive root "<shared name>/": parents come
-	 * before children (ordered by depth). */
-	n = db_rows(tree);
-	paths = xcalloc(n, sizeof(*paths));
-	for (i = 0; i < n; i++) {
-		const char *parent = "";
-
-		for (j = 0; j < i; j++)
-			if (db_int(tree, j, 0) == db_int(tree, i, 1))
-				parent = paths[j];
-		paths[i] = xasprintf("%s%s/", parent, db_str(tree, i, 2));
-	}
-	name = xstrdup(db_str(tree, 0, 2));
+	if ((rc = take_download(r, l, -1, &taken)) != 0)
+		goto done;
+	path = xmalloc(ZIP_MAX_PATH + 1);
+	chain = xcalloc(SQL_WALK_MAX + 1, sizeof(*chain));
+	name = xstrdup(db_str(tree, 0, T_NAME));
 	for (char *p = name; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\')
 			*p = '_';
@@ -365,25 +471,44 @@ send_zip(struct req *r, struct link *l)
 	free(name);
 	if (r->http->head) {
 		http_send_headers(r->http, 200);
+		rc = 200;
 		goto done;
 	}
 	c.z = zip_new(zip_sink, &c);
 	for (i = 0; i < n && rc == 0; i++) {
+		size_t plen;
+
+		zip_path(tree, parent, i, path, chain);
+		plen = strlen(path);
 		mt = time(NULL);
-		if (zip_dir(c.z, paths[i], (time_t)mt) == -1) {
+		entries++;
+		names += plen;
+		if (zip_dir(c.z, path, (time_t)mt) == -1) {
 			rc = -1;
 			break;
 		}
 		last = 0;
 		do {
 			files = db_query(db, SQL_FILES_OF_FOLDER_PAGE, "ii",
-			    db_int(tree, i, 0), last);
+			    db_int(tree, i, T_ID), last);
 			if (files == NULL) {
 				rc = -1;
 				break;
 			}
-			for (j = 0; j < db_rows(files) && rc == 0; j++)
-				rc = zip_one(&c, files, j, paths[i]);
+			for (j = 0; j < db_rows(files) && rc == 0; j++) {
+				/* Files added since the plan still count. */
+				entries++;
+				names += plen + db_len(files, j, F_NAME);
+				if (entries > ZIP_MAX_ENTRIES ||
+				    names > ZIP_MAX_NAMES ||
+				    plen + db_len(files, j, F_NAME) > ZIP_MAX_PATH) {
+					log_err("zip of link %lld: grew past "
+					    "its caps while streaming", l->id);
+					rc = -1;
+					break;
+				}
+				rc = zip_one(&c, files, j, path);
+			}
 			j = db_rows(files);
 			if (j)
 				last = db_int(files, j - 1, F_ID);
@@ -399,10 +524,10 @@ send_zip(struct req *r, struct link *l)
 		goto done;
 	}
 	if (rc != 0) {
-		/* Headers are out: the archive ends without its directory,
-		 * and the download is not counted as completed. */
+		/* Headers are out: abort the connection so the client sees
+		 * an error, not a clean end; the download is not counted. */
 		log_err("zip of link %lld cut short", l->id);
-		r->http->broken = 1;
+		http_abort(r->http);
 	}
 	rc = 200;
 done:
@@ -412,11 +537,11 @@ done:
 		db_exec(db, SQL_LINK_GIVE_BACK, "i", l->id);
 	else if (taken)
 		audit_as(r, 0, NULL, "link_download", "folder", l->folder, NULL);
-	for (i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
+	free(parent);
+	free(chain);
+	free(path);
 	db_res_free(tree);
-	return rc == 0 ? 200 : rc;
+	return rc;
 }
 
 /* GET /api/share/{token}/download -> the file, or the folder as ZIP |

@@ -13,6 +13,9 @@
 #include "app.h"
 
 #define MAX_JSON_BODY	(64 * 1024)
+/* Any request body but an upload's: nginx refuses larger ones too
+ * (conf/), this is the same line held by the worker. */
+#define MAX_SMALL_BODY	(128 * 1024)
 
 static const struct route *const tables[] = {
 	routes_health, routes_auth, routes_apikeys, routes_files,
@@ -140,6 +143,10 @@ dispatch(struct req *r)
 		break;
 	}
 	rt = r->m.data;
+	if (rt->json_body != BODY_STREAM &&
+	    r->http->content_length > MAX_SMALL_BODY)
+		return reply_error(r, 413, "too_large", "The request body is "
+		    "larger than %d bytes.", MAX_SMALL_BODY);
 	if (rt->who != WHO_ANYONE) {
 		if ((rc = auth_request(r)) != 0)
 			return rc;
@@ -150,7 +157,7 @@ dispatch(struct req *r)
 			return reply_error(r, 403, "forbidden",
 			    "Administrators only.");
 	}
-	if (rt->json_body && (rc = read_json(r)) != 0)
+	if (rt->json_body == 1 && (rc = read_json(r)) != 0)
 		return rc;
 	return rt->handler(r);
 }
@@ -175,11 +182,16 @@ routes_dispatch(struct app *a, struct http *h)
 	log_set_request(r.reqid);
 	client_ip(&r);
 	http_set_header(h, "X-Request-Id", "%s", r.reqid);
+	http_send_limits(h, (int)a->conf.send_timeout,
+	    (uint64_t)a->conf.send_min_rate);
 	status = dispatch(&r);
 	if (!h->sent) {
 		log_err("%s %s: handler sent no reply", h->method, h->path);
 		status = reply_internal(&r);
 	}
+	/* The log records what the client got, whatever a handler returned. */
+	if (h->sent && h->status)
+		status = h->status;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("%s %s %d %s %ldms", h->method, h->path, status,
 	    r.authed ? r.user.username : "-", (long)((t1.tv_sec - t0.tv_sec) *

@@ -4,6 +4,10 @@
 
 #define FILE_COLS "f.id, f.name, f.size, f.mime_type, f.folder_id, " \
 	"f.created_at, f.updated_at, f.blob_id, f.kek_id, f.user_id"
+/* Every recursive walk stops at this depth and reports that it did, so
+ * a cut walk fails closed.  The session raises MariaDB's own silent cap
+ * (max_recursive_iterations, 1000 by default) above it: see db.c. */
+#define WALK_MAX "1000"
 #define FOLDER_COLS "id, name, parent_id, created_at"
 #define USER_COLS "id, username, email, role, status, quota_bytes, " \
 	"used_bytes, created_at, last_login_at, tokens_valid_after, password_hash"
@@ -110,35 +114,42 @@ const char *const sql[SQL__MAX] = {
 	"ORDER BY name LIMIT ? OFFSET ?",
 [SQL_FOLDER_INSERT] =
 	"INSERT INTO folders (user_id, parent_id, name) VALUES (?, ?, ?)",
-/* From the folder up to its top-level ancestor; depth orders it. */
+[SQL_FOLDER_COUNT] =
+	"SELECT COUNT(*) FROM folders WHERE user_id = ?",
+/* From the folder up to its top-level ancestor; depth orders it.  The
+ * walk is complete only when its last row (the top) has no parent: a walk
+ * cut at WALK_MAX (legacy trees, loops) must not pass for a whole one. */
 [SQL_FOLDER_PATH] =
 	"WITH RECURSIVE up (id, name, parent_id, depth) AS ("
 	" SELECT id, name, parent_id, 0 FROM folders WHERE id = ? AND user_id = ?"
 	" UNION ALL SELECT f.id, f.name, f.parent_id, up.depth + 1 FROM folders f"
-	" JOIN up ON f.id = up.parent_id WHERE up.depth < 10000)"
-	" SELECT id, name FROM up ORDER BY depth DESC",
-/* 1 row if folder ? (arg 1) is the folder ? (arg 2) or below it. */
+	" JOIN up ON f.id = up.parent_id WHERE up.depth < " WALK_MAX ")"
+	" SELECT id, name, parent_id IS NULL FROM up ORDER BY depth DESC",
+/* One row: is folder ? (arg 1) the folder ? (arg 2) or below it; did the
+ * walk reach the top (0: cut short, the answer is unknown). */
 [SQL_FOLDER_IS_BELOW] =
 	"WITH RECURSIVE up (id, parent_id, depth) AS ("
 	" SELECT id, parent_id, 0 FROM folders WHERE id = ?"
 	" UNION ALL SELECT f.id, f.parent_id, up.depth + 1 FROM folders f"
-	" JOIN up ON f.id = up.parent_id WHERE up.depth < 10000)"
-	" SELECT 1 FROM up WHERE id = ? LIMIT 1",
+	" JOIN up ON f.id = up.parent_id WHERE up.depth < " WALK_MAX ")"
+	" SELECT COALESCE(MAX(id = ?), 0), COALESCE(MAX(parent_id IS NULL), 0)"
+	" FROM up",
 [SQL_FOLDER_UPDATE] =
 	"UPDATE folders SET name = ?, parent_id = ?, updated_at = UTC_TIMESTAMP() "
 	"WHERE id = ? AND user_id = ?",
-/* The folder and every folder below it, deepest first. */
+/* The folder and every folder below it, deepest first, with the depth
+ * below the folder: WALK_MAX in row 0 means the walk was cut. */
 [SQL_FOLDER_SUBTREE] =
 	"WITH RECURSIVE down (id, depth) AS ("
 	" SELECT id, 0 FROM folders WHERE id = ? AND user_id = ?"
 	" UNION ALL SELECT f.id, down.depth + 1 FROM folders f"
-	" JOIN down ON f.parent_id = down.id WHERE down.depth < 10000)"
-	" SELECT id FROM down GROUP BY id ORDER BY MAX(depth) DESC",
+	" JOIN down ON f.parent_id = down.id WHERE down.depth < " WALK_MAX ")"
+	" SELECT id, MAX(depth) FROM down GROUP BY id ORDER BY MAX(depth) DESC",
 [SQL_FOLDER_SUBTREE_FILES] =
 	"WITH RECURSIVE down (id, depth) AS ("
 	" SELECT id, 0 FROM folders WHERE id = ? AND user_id = ?"
 	" UNION ALL SELECT f.id, down.depth + 1 FROM folders f"
-	" JOIN down ON f.parent_id = down.id WHERE down.depth < 10000)"
+	" JOIN down ON f.parent_id = down.id WHERE down.depth < " WALK_MAX ")"
 	" SELECT f.id, f.size, f.blob_id FROM files f"
 	" WHERE f.folder_id IN (SELECT id FROM down) FOR UPDATE",
 [SQL_FOLDER_DELETE_ONE] =
@@ -173,6 +184,11 @@ const char *const sql[SQL__MAX] = {
 	"DELETE FROM files WHERE id = ? AND user_id = ?",
 [SQL_FILE_NAME_TAKEN] =
 	"SELECT 1 FROM files WHERE user_id = ? AND folder_key = ? AND name = ?",
+/* Size of the file a replace would overwrite (none: no row). */
+[SQL_FILE_SIZE_BY_NAME] =
+	"SELECT size FROM files WHERE user_id = ? AND folder_key = ? AND name = ?",
+[SQL_FILE_COUNT] =
+	"SELECT COUNT(*) FROM files WHERE user_id = ?",
 
 /* Quota is checked and charged in this one statement (SPEC §5): zero
  * rows changed means it would not fit. */
@@ -247,13 +263,20 @@ const char *const sql[SQL__MAX] = {
 [SQL_FILE_IN_FOLDER] =
 	"SELECT " FILE_COLS " FROM files f WHERE f.id = ? AND f.user_id = ? AND "
 	"f.folder_id IS NOT NULL",
-/* Every folder below (and with) a folder: id, parent, name, depth. */
+/* Every folder below (and with) a folder, parents before children: id,
+ * parent, name, depth, and of its files the count, the sum and the
+ * maximum of their name lengths (to bound a ZIP before sending it).
+ * LIMIT ?: one more row than the caller accepts. */
 [SQL_FOLDER_SUBTREE_TREE] =
 	"WITH RECURSIVE down (id, parent_id, name, depth) AS ("
 	" SELECT id, parent_id, name, 0 FROM folders WHERE id = ? AND user_id = ?"
 	" UNION ALL SELECT f.id, f.parent_id, f.name, down.depth + 1 FROM folders f"
-	" JOIN down ON f.parent_id = down.id WHERE down.depth < 10000)"
-	" SELECT id, parent_id, name, depth FROM down ORDER BY depth, name",
+	" JOIN down ON f.parent_id = down.id WHERE down.depth < " WALK_MAX ")"
+	" SELECT d.id, d.parent_id, d.name, d.depth, COUNT(f.id),"
+	" COALESCE(SUM(LENGTH(f.name)), 0), COALESCE(MAX(LENGTH(f.name)), 0)"
+	" FROM down d LEFT JOIN files f ON f.folder_id = d.id"
+	" GROUP BY d.id, d.parent_id, d.name, d.depth"
+	" ORDER BY d.depth, d.name LIMIT ?",
 [SQL_FILES_OF_FOLDER_PAGE] =
 	"SELECT " FILE_COLS " FROM files f WHERE f.folder_id = ? AND f.id > ? "
 	"ORDER BY f.id LIMIT 500",

@@ -3,6 +3,9 @@
 #ifndef SQL_H
 #define SQL_H
 
+/* Depth at which every recursive walk stops (sql.c WALK_MAX). */
+#define SQL_WALK_MAX	1000
+
 enum stmt {
 	/* users */
 	SQL_USER_BY_ID,
@@ -43,6 +46,7 @@ enum stmt {
 	SQL_USER_LOCK,
 	SQL_FOLDER_LIST,
 	SQL_FOLDER_INSERT,
+	SQL_FOLDER_COUNT,
 	SQL_FOLDER_PATH,
 	SQL_FOLDER_IS_BELOW,
 	SQL_FOLDER_UPDATE,
@@ -55,6 +59,8 @@ enum stmt {
 	SQL_FILE_READABLE,
 	SQL_FILE_LIST,
 	SQL_FILE_BY_NAME_LOCK,
+	SQL_FILE_SIZE_BY_NAME,
+	SQL_FILE_COUNT,
 	SQL_FILE_INSERT,
 	SQL_FILE_REPLACE,
 	SQL_FILE_UPDATE,

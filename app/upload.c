@@ -29,6 +29,16 @@
 
 enum conflict { ON_RENAME, ON_REPLACE, ON_FAIL };
 
+static int	parse_folder(const char *, long long *);
+
+/* The disk (or the filesystem quota of data_dir) is full: SPEC §2's 507
+ * insufficient_storage, not an internal error. */
+static int
+disk_full(int e)
+{
+	return e == ENOSPC || e == EDQUOT;
+}
+
 struct upload {
 	struct req		*r;
 	struct blob_writer	*bw;
@@ -42,6 +52,9 @@ struct upload {
 	char			 field[FIELD_MAX + 1];
 	size_t			 fieldlen;
 	uint64_t		 limit;		/* max bytes the file may have */
+	long long		 left;		/* quota left before the upload */
+	long long		 folder;	/* from the query, 0 root */
+	enum conflict		 on;
 	int			 status;	/* error status, or 0 */
 	const char		*code;
 	char			 msg[160];
@@ -56,6 +69,39 @@ fail(struct upload *u, int status, const char *code, const char *msg)
 		snprintf(u->msg, sizeof(u->msg), "%s", msg);
 	}
 	return -1;
+}
+
+/* A replace may stream at most the quota left plus the size of the file
+ * it replaces (the commit decides exactly): refuse now, before any byte
+ * is encrypted, a body that cannot fit. */
+static int
+replace_limit(struct upload *u)
+{
+	struct req *r = u->r;
+	struct db_res *res;
+	long long folder = u->folder, old = 0, cap;
+
+	/* A folder_id part sent before the file part names the folder. */
+	if (folder == 0 && u->fieldlen) {
+		u->field[u->fieldlen] = '\0';
+		if (parse_folder(u->field, &folder) == -1)
+			folder = 0;
+	}
+	if ((res = db_query(r->app->db, SQL_FILE_SIZE_BY_NAME, "iis",
+	    r->user.id, folder, u->name)) == NULL)
+		return fail(u, 500, "internal", "");
+	if (db_rows(res))
+		old = db_int(res, 0, 0);
+	db_res_free(res);
+	cap = (u->left > 0 ? u->left : 0) + old;
+	if ((uint64_t)cap < u->limit)
+		u->limit = (uint64_t)cap;
+	if (r->http->content_length - FRAMING_SLACK > (long long)u->limit)
+		return fail(u, r->http->content_length - FRAMING_SLACK >
+		    r->app->conf.max_upload ? 413 : 507,
+		    r->http->content_length - FRAMING_SLACK >
+		    r->app->conf.max_upload ? "too_large" : "quota_exceeded", "");
+	return 0;
 }
 
 static int
@@ -83,13 +129,19 @@ part_begin(void *arg, const struct mp_part *p)
 		u->mime = xstrdup(p->content_type);
 	else
 		u->mime = xstrdup(mime_from_name(u->name));
+	if (u->on == ON_REPLACE && replace_limit(u) == -1)
+		return -1;
 	if ((u->fd = store_tmp_open(u->r->app->conf.data_dir, &u->tmp)) == -1) {
 		log_err("upload temp file: %s", strerror(errno));
-		return fail(u, 500, "internal", "");
+		return disk_full(errno) ? fail(u, 507, "insufficient_storage",
+		    "") : fail(u, 500, "internal", "");
 	}
 	if ((u->bw = blob_writer_new(u->fd, &u->r->app->keyring, &be)) == NULL) {
+		int e = errno;
+
 		log_err("blob writer: %s", blob_strerror(be));
-		return fail(u, 500, "internal", "");
+		return be == BLOB_ERR_IO && disk_full(e) ? fail(u, 507,
+		    "insufficient_storage", "") : fail(u, 500, "internal", "");
 	}
 	u->in_file = 1;
 	return 0;
@@ -119,8 +171,11 @@ part_data(void *arg, const char *buf, size_t len)
 		    (uint64_t)u->r->app->conf.max_upload ? "too_large" :
 		    "quota_exceeded", "");
 	if ((be = blob_writer_write(u->bw, buf, len)) != BLOB_OK) {
-		log_err("blob write: %s", blob_strerror(be));
-		return fail(u, 500, "internal", "");
+		int e = errno;
+
+		log_err("blob write: %s: %s", blob_strerror(be), strerror(e));
+		return be == BLOB_ERR_IO && disk_full(e) ? fail(u, 507,
+		    "insufficient_storage", "") : fail(u, 500, "internal", "");
 	}
 	return 0;
 }
@@ -149,6 +204,17 @@ upload_discard(struct upload *u)
 	}
 	free(u->name);
 	free(u->mime);
+}
+
+/* 507: over the user's quota, or the server's disk is full. */
+static int
+storage_error(struct req *r, const char *code)
+{
+	if (strcmp(code, "insufficient_storage") == 0)
+		return reply_error(r, 507, code, "The server has no room left "
+		    "for this file; nothing was stored. Try again later.");
+	return reply_error(r, 507, code, "The file does not fit in the "
+	    "remaining quota.");
 }
 
 static int
@@ -194,7 +260,7 @@ commit(struct upload *u, long long folder, enum conflict on, uint64_t size,
 {
 	struct req *r = u->r;
 	struct db *db = r->app->db;
-	struct db_res *res = NULL;
+	struct db_res *res = NULL, *t;
 	long long n, old = 0;
 	char *name = xstrdup(u->name);
 	unsigned i, attempt = 0;
@@ -222,7 +288,6 @@ commit(struct upload *u, long long folder, enum conflict on, uint64_t size,
 		if (db_rows(res) && on == ON_RENAME) {
 			/* "a.txt" -> "a (1).txt", "a (2).txt", ... */
 			for (i = 1; i <= 10000; i++) {
-				struct db_res *t;
 				char *cand = name_with_suffix(u->name, i);
 
 				t = db_query(db, SQL_FILE_NAME_TAKEN, "iis",
@@ -248,6 +313,34 @@ commit(struct upload *u, long long folder, enum conflict on, uint64_t size,
 			res = NULL;
 		}
 		old = res && db_rows(res) ? db_int(res, 0, F_SIZE) : 0;
+		if (res == NULL || db_rows(res) == 0) {
+			/* A new row: the user's file count and, for an empty
+			 * file that charges nothing, the quota itself. */
+			if ((t = db_query(db, SQL_USER_LOCK, "i",
+			    r->user.id)) == NULL)
+				goto retry;
+			db_res_free(t);
+			if ((t = db_query(db, SQL_FILE_COUNT, "i",
+			    r->user.id)) == NULL)
+				goto retry;
+			n = db_int(t, 0, 0);
+			db_res_free(t);
+			if (n >= r->app->conf.max_files_per_user) {
+				rc = -reply_error(r, 507, "quota_exceeded",
+				    "You have reached the limit of %lld files.",
+				    r->app->conf.max_files_per_user);
+				goto out;
+			}
+			if ((t = db_query(db, SQL_QUOTA_LEFT, "i",
+			    r->user.id)) == NULL)
+				goto retry;
+			n = db_int(t, 0, 0);
+			db_res_free(t);
+			if (n < 0 || (long long)size > n) {
+				rc = 507;
+				goto out;
+			}
+		}
 		/* Charge only the growth; a replace that shrinks refunds. */
 		if ((long long)size - old > 0) {
 			n = db_exec(db, SQL_QUOTA_CHARGE, "iii",
@@ -318,6 +411,7 @@ upload_handle(struct req *r)
 	struct multipart *mp = NULL;
 	struct db_res *res, *replaced = NULL;
 	enum mp_err me;
+	enum blob_err be;
 	enum mp_rc mrc = MP_AGAIN;
 	enum conflict on;
 	long long folder = 0, left, file_id = 0;
@@ -340,8 +434,8 @@ upload_handle(struct req *r)
 	if (rc == -1)
 		return reply_error(r, 400, "invalid_parameter",
 		    "'folder_id' must be a folder id.");
-	if (folder && folders_check(r, folder) != 0)
-		return 404;
+	if (folder && (rc = folders_check(r, folder)) != 0)
+		return rc;
 	if (h->content_length < 0)
 		return reply_error(r, 411, "length_required",
 		    "The upload needs a Content-Length.");
@@ -353,11 +447,28 @@ upload_handle(struct req *r)
 		return reply_internal(r);
 	left = db_int(res, 0, 0);
 	db_res_free(res);
-	/* A replace frees the old file's bytes: the commit decides exactly. */
-	if (on != ON_REPLACE && h->content_length - FRAMING_SLACK > left)
+	/* Over quota (an admin lowered it): nothing more, not even an empty
+	 * file.  A replace frees the old file's bytes: its cap is set when
+	 * the part names the file (replace_limit). */
+	if (left < 0 || (on != ON_REPLACE &&
+	    h->content_length - FRAMING_SLACK > left))
 		return reply_error(r, 507, "quota_exceeded",
 		    "The file does not fit in the remaining quota (%lld bytes).",
 		    left > 0 ? left : 0);
+	if (on != ON_REPLACE) {
+		if ((res = db_query(a->db, SQL_FILE_COUNT, "i",
+		    r->user.id)) == NULL)
+			return reply_internal(r);
+		n = db_int(res, 0, 0);
+		db_res_free(res);
+		if (n >= a->conf.max_files_per_user)
+			return reply_error(r, 507, "quota_exceeded", "You have "
+			    "reached the limit of %lld files.",
+			    a->conf.max_files_per_user);
+	}
+	u.left = left;
+	u.folder = folder;
+	u.on = on;
 	u.limit = a->conf.max_upload;
 	if (on != ON_REPLACE && left < (long long)u.limit)
 		u.limit = left > 0 ? left : 0;
@@ -388,8 +499,7 @@ upload_handle(struct req *r)
 		    u.status == 413 ? reply_error(r, 413, u.code, "The file is "
 		    "larger than the maximum upload of %lld bytes.",
 		    a->conf.max_upload) :
-		    u.status == 507 ? reply_error(r, 507, u.code, "The file "
-		    "does not fit in the remaining quota.") :
+		    u.status == 507 ? storage_error(r, u.code) :
 		    reply_error(r, u.status, u.code, "%s", u.msg);
 		goto out;
 	}
@@ -409,14 +519,21 @@ upload_handle(struct req *r)
 		    "'folder_id' must be a folder id.");
 		goto out;
 	}
-	if (blob_writer_finish(u.bw, &size) != BLOB_OK) {
-		rc = reply_internal(r);
+	if ((be = blob_writer_finish(u.bw, &size)) != BLOB_OK) {
+		int e = errno;
+
+		log_err("blob finish: %s: %s", blob_strerror(be), strerror(e));
+		rc = be == BLOB_ERR_IO && disk_full(e) ?
+		    storage_error(r, "insufficient_storage") : reply_internal(r);
 		goto out;
 	}
 	memcpy(id, blob_writer_id(u.bw), 16);
 	if (store_commit(a->conf.data_dir, u.fd, u.tmp, id) == -1) {
+		/* The temp file stays in tmp/ and goes in upload_discard:
+		 * nothing was charged. */
 		log_err("store commit: %s", strerror(errno));
-		rc = reply_internal(r);
+		rc = disk_full(errno) ? storage_error(r,
+		    "insufficient_storage") : reply_internal(r);
 		goto out;
 	}
 	free(u.tmp);

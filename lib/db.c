@@ -55,8 +55,12 @@ connect_db(struct db *db, char *err, size_t errlen)
 	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/* We reconnect ourselves, re-preparing statements on the way. */
 	mysql_options(db->my, MYSQL_OPT_RECONNECT, &off);
+	/* max_recursive_iterations: MariaDB silently ends a recursive CTE
+	 * there (1000 by default); callers bound their walks themselves and
+	 * must see where they stopped, never a quietly partial result. */
 	mysql_options(db->my, MYSQL_INIT_COMMAND,
-	    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'");
+	    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO', "
+	    "max_recursive_iterations = 1000000");
 	if (mysql_real_connect(db->my, c->socket && *c->socket ? NULL : c->host,
 	    c->user, c->password, c->name, c->port,
 	    c->socket && *c->socket ? c->socket : NULL, 0) == NULL) {
@@ -469,6 +473,12 @@ db_tx_begin(struct db *db, unsigned *attempt, int flags)
 	}
 	(*attempt)++;
 	return db_begin(db);
+}
+
+int
+db_gone(struct db *db)
+{
+	return db->err != 0 && lost(db->err);
 }
 
 int

@@ -57,6 +57,10 @@ const char	*db_strerror(enum db_err);
 /* Server or client error number of the last failed call, 0 if it
  * succeeded: for log lines only, decisions use db_err(). */
 unsigned	 db_errno(struct db *);
+/* 1 when the last failed call failed because the server is unreachable
+ * (connection refused or lost and not re-established): the caller may
+ * answer "try again later" instead of "internal error". */
+int		 db_gone(struct db *);
 /* Run a plain SQL text with no parameters (migrations, pings). */
 int		 db_exec_text(struct db *, const char *sql);
 /* 0 if the server answers (reconnecting if needed), -1 otherwise. */

@@ -6,8 +6,22 @@
 #include <string.h>
 #include <strings.h>
 
+#include <poll.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include "http.h"
 #include "xmalloc.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 int
 http_init(struct http *h, FCGX_Request *r)
@@ -230,6 +244,7 @@ http_send_headers(struct http *h, int status)
 		return 0;
 	h->sent = 1;
 	h->status = status;
+	h->send_t0 = now();
 	FCGX_FPrintF(h->fcgi->out, "Status: %d %s\r\n", status,
 	    http_reason(status));
 	for (i = 0; i < h->nhdr; i++)
@@ -241,22 +256,95 @@ http_send_headers(struct http *h, int status)
 	return 0;
 }
 
+/* Bytes handed to libfcgi per step: the deadline is checked between
+ * steps, and one step at min_rate is the most it can overshoot. */
+#define SEND_STEP	8192
+
+/* Wait until the socket takes bytes or the deadline passes: 0 writable,
+ * -1 deadline (or error). */
+static int
+send_wait(struct http *h)
+{
+	double left = h->send_timeout;
+	struct pollfd pfd;
+	int rc;
+
+	if (h->send_timeout <= 0)
+		return 0;
+	if (h->send_min_rate)
+		left += (double)h->body_sent / h->send_min_rate;
+	left -= now() - h->send_t0;
+	if (left > h->send_timeout)
+		left = h->send_timeout;	/* no progress for that long */
+	if (left <= 0)
+		return -1;
+	pfd.fd = h->fcgi->ipcFd;
+	pfd.events = POLLOUT;
+	do
+		rc = poll(&pfd, 1, (int)(left * 1000) + 1);
+	while (rc == -1 && errno == EINTR);
+	return rc == 1 ? 0 : -1;
+}
+
 int
 http_write(struct http *h, const void *buf, size_t n)
 {
 	if (h->head)
 		return 0;
 	while (n > 0) {
-		int chunk = n > (1 << 30) ? (1 << 30) : (int)n;
+		int chunk = n > SEND_STEP ? SEND_STEP : (int)n;
 
+		if (send_wait(h) == -1) {
+			h->broken = 1;
+			h->abort = 1;
+			return -1;
+		}
 		if (FCGX_PutStr(buf, chunk, h->fcgi->out) != chunk) {
 			h->broken = 1;
 			return -1;
 		}
 		buf = (const char *)buf + chunk;
 		n -= chunk;
+		h->body_sent += chunk;
 	}
 	return 0;
+}
+
+void
+http_send_limits(struct http *h, int timeout, uint64_t min_rate)
+{
+	struct timeval tv;
+
+	h->send_timeout = timeout;
+	h->send_min_rate = min_rate;
+	/* A single write that libfcgi flushes blocks at most this long. */
+	tv.tv_sec = timeout;
+	tv.tv_usec = 0;
+	if (timeout > 0)
+		(void)setsockopt(h->fcgi->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+		    sizeof(tv));
+}
+
+void
+http_abort(struct http *h)
+{
+	h->broken = 1;
+	h->abort = 1;
+}
+
+size_t
+http_headers_mark(const struct http *h)
+{
+	return h->nhdr;
+}
+
+void
+http_headers_reset(struct http *h, size_t mark)
+{
+	if (h->sent)
+		return;
+	while (h->nhdr > mark)
+		free(h->hdr[--h->nhdr]);
 }
 
 const char *

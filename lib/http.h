@@ -19,7 +19,13 @@ struct http {
 	int		 sent;		/* headers written */
 	int		 status;	/* status sent (for the access log) */
 	int		 broken;	/* client went away or input error */
+	int		 abort;		/* end the connection, not the response */
 	uint64_t	 body_read;
+	/* Send deadline (http_send_limits): 0 timeout = none. */
+	int		 send_timeout;	/* seconds without progress */
+	uint64_t	 send_min_rate;	/* bytes/s once send_timeout passed */
+	uint64_t	 body_sent;
+	double		 send_t0;	/* when the headers went out */
 	size_t		 nhdr;
 	char		*hdr[HTTP_MAX_HEADERS];	/* "Name: value" */
 };
@@ -48,6 +54,21 @@ long	http_read(struct http *h, void *buf, size_t n);
  * with a NUL after it.  Returns 0; -1 read error; -2 too large. */
 int	http_read_body(struct http *h, size_t max, char **buf, size_t *len);
 
+/* The response's send deadline: a client that takes no bytes for
+ * timeout seconds, or that is below min_rate bytes/s on average once
+ * timeout seconds have passed, is cut off (http_write fails, abort set),
+ * so a slow reader cannot hold a worker for long. */
+void	http_send_limits(struct http *h, int timeout, uint64_t min_rate);
+/* A response whose headers are out failed: the connection must end
+ * without the end-of-request record, so the client sees an error rather
+ * than a clean, short body (the caller then frees the FastCGI request
+ * with FCGX_Free(r, 1) instead of FCGX_Finish_r). */
+void	http_abort(struct http *h);
+/* Headers collected so far; http_headers_reset() drops the later ones
+ * (a reply that changes its mind before sending, e.g. a JSON error
+ * instead of a file). */
+size_t	http_headers_mark(const struct http *h);
+void	http_headers_reset(struct http *h, size_t mark);
 /* Add a response header (copied); ignored once headers are sent. */
 void	http_set_header(struct http *h, const char *name, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

@@ -1,5 +1,5 @@
 # The database goes away and comes back (SPEC §1, §4 health): health says
-# 503 in JSON, other routes answer JSON errors without a crash, and the
+# 503 in JSON, every other route 503 unavailable with Retry-After, and the
 # workers reconnect by themselves once MariaDB is back.  Runs last.
 use strict;
 use warnings;
@@ -9,6 +9,11 @@ use TCloud;
 
 my $S = $ENV{TCLOUD_STATE};
 my $u = new_user();
+my $file = api('POST', '/api/files/upload', token => $u->{token},
+    form => ['file=@' . write_file(tmpdir() . '/f.txt', 'hello')])->{json}{id};
+my $folder = api('POST', '/api/folders', token => $u->{token}, json => { name => 'dir' })->{json}{id};
+my $link = api('POST', "/api/files/$file/share-link", token => $u->{token}, json => {})->{json}{token};
+my $key = api('POST', '/api/apikeys', token => $u->{token}, json => { name => 'k' })->{json}{key};
 my @workers = map { chomp; $_ } `cat $S/run/tcloud.pid`;
 # Alive and not a zombie (nobody may reap in a container).
 sub alive { my $st = `cat /proc/$_[0]/status 2>/dev/null`; $st =~ /^State:\s+[^Z]/m }
@@ -22,12 +27,35 @@ my $r = api('GET', '/api/health');
 is($r->{status}, 503, 'health 503 with the database down');
 is($r->{json}{db}, 'unreachable', '  db unreachable');
 is($r->{json}{code}, 'db_unavailable', '  with a code');
-$r = api('GET', '/api/auth/me', token => $u->{token});
-is($r->{status}, 500, 'a protected route: 500');
-is($r->{json}{code}, 'internal', '  JSON internal, no SQL text');
-unlike($r->{body}, qr/mysql|mariadb|SELECT|socket/i, '  nothing of the database leaks');
-$r = api('POST', '/api/auth/login', json => { username => $u->{username}, password => $u->{password} });
-ok($r->{status} >= 500 && $r->{json}{code}, "login: JSON $r->{status}");
+ok($r->{headers}{'retry-after'}, '  with Retry-After');
+# Every route that needs the database says "come back later" (SPEC §2):
+# 503 unavailable with Retry-After, never 500 internal.
+my @routes = (
+	[ 'GET', '/api/auth/me', token => $u->{token} ],
+	[ 'POST', '/api/auth/login', json => { username => $u->{username}, password => $u->{password} } ],
+	[ 'POST', '/api/auth/register', json => { username => random_name(), email => random_name() . '@example.com', password => 'password-xyz' } ],
+	[ 'GET', "/api/files", token => $u->{token} ],
+	[ 'GET', "/api/files/$file/download", token => $u->{token} ],
+	[ 'POST', '/api/files/upload', token => $u->{token}, form => ['file=@' . write_file(tmpdir() . '/up.txt', 'abc')] ],
+	[ 'GET', '/api/folders', token => $u->{token} ],
+	[ 'POST', '/api/folders', token => $u->{token}, json => { name => 'x' } ],
+	[ 'PATCH', "/api/folders/$folder", token => $u->{token}, json => { name => 'y' } ],
+	[ 'DELETE', "/api/folders/$folder", token => $u->{token} ],
+	[ 'GET', '/api/shares/with-me', token => $u->{token} ],
+	[ 'GET', "/api/share/$link", ],
+	[ 'GET', "/api/share/$link/download", ],
+	[ 'GET', '/api/apikeys', key => $key ],
+	[ 'GET', '/api/admin/users', token => $u->{token} ],
+);
+for my $rt (@routes) {
+	my ($m, $p, %o) = @$rt;
+	$r = api($m, $p, %o);
+	(my $shown = $p) =~ s{/api/share/[^/]+}{/api/share/TOKEN};
+	is($r->{status}, 503, "$m $shown: 503");
+	is($r->{json}{code}, 'unavailable', '  code unavailable');
+	ok(($r->{headers}{'retry-after'} // '') =~ /^\d+$/, '  Retry-After');
+	unlike($r->{body}, qr/mysql|mariadb|SELECT|socket/i, '  nothing of the database leaks');
+}
 is(scalar(grep { alive($_) } @workers), scalar(@workers), 'no worker died');
 
 system("$ENV{TCLOUD_ROOT}/tcloud-dev up >/dev/null 2>&1");

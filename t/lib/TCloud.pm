@@ -41,7 +41,8 @@ sub read_file {
 }
 
 # api(METHOD, PATH, token => JWT, key => KEY, json => REF|raw => STRING,
-#     ctype => TYPE, headers => [..], form => [curl -F args], out => FILE)
+#     ctype => TYPE, headers => [..], form => [curl -F args], out => FILE,
+#     base => URL of another stack)
 # Returns a hash: status, headers (lowercased names), body, json.
 sub api {
 	my ($method, $path, %o) = @_;
@@ -67,7 +68,7 @@ sub api {
 		push @cmd, '--data-binary', "\@$f";
 	}
 	push @cmd, map { ('-F', $_) } @{ $o{form} // [] };
-	push @cmd, url($path);
+	push @cmd, defined $o{base} ? $o{base} . $path : url($path);
 	open my $fh, '-|', @cmd or die "curl: $!";
 	my $code = <$fh> // '';
 	close $fh;
