@@ -244,7 +244,6 @@ http_send_headers(struct http *h, int status)
 		return 0;
 	h->sent = 1;
 	h->status = status;
-	h->send_t0 = now();
 	FCGX_FPrintF(h->fcgi->out, "Status: %d %s\r\n", status,
 	    http_reason(status));
 	for (i = 0; i < h->nhdr; i++)
@@ -261,11 +260,13 @@ http_send_headers(struct http *h, int status)
 #define SEND_STEP	8192
 
 /* Wait until the socket takes bytes or the deadline passes: 0 writable,
- * -1 deadline (or error). */
+ * -1 deadline (or error).  Only time spent waiting on the client counts,
+ * never the worker's own (a ZIP walking many folders is not slow
+ * reading). */
 static int
 send_wait(struct http *h)
 {
-	double left = h->send_timeout;
+	double left = h->send_timeout, t;
 	struct pollfd pfd;
 	int rc;
 
@@ -273,16 +274,18 @@ send_wait(struct http *h)
 		return 0;
 	if (h->send_min_rate)
 		left += (double)h->body_sent / h->send_min_rate;
-	left -= now() - h->send_t0;
+	left -= h->send_waited;
 	if (left > h->send_timeout)
 		left = h->send_timeout;	/* no progress for that long */
 	if (left <= 0)
 		return -1;
 	pfd.fd = h->fcgi->ipcFd;
 	pfd.events = POLLOUT;
+	t = now();
 	do
 		rc = poll(&pfd, 1, (int)(left * 1000) + 1);
 	while (rc == -1 && errno == EINTR);
+	h->send_waited += now() - t;
 	return rc == 1 ? 0 : -1;
 }
 
