@@ -105,6 +105,8 @@ void	files_unlink_blobs(struct app *, const struct db_res *res, size_t col);
 json_object *files_json(const struct db_res *, size_t row);
 /* Check that folder id (0 = root) is the caller's: 0 ok, else 404 replied. */
 int	folders_check(struct req *, long long folder_id);
+/* upload.c: POST /api/files/upload, routed from route-files.c. */
+int	upload_handle(struct req *);
 
 /* routes.c: match, authenticate, dispatch one request. */
 void	routes_init(void);
