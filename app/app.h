@@ -91,7 +91,9 @@ struct route {
 /* route-*.c: each exports one table. */
 extern const struct route routes_health[], routes_auth[], routes_apikeys[],
 	    routes_admin[], routes_files[], routes_folders[], routes_shares[],
-	    routes_links[], routes_public[];
+	    routes_links[], routes_public[], routes_openapi[];
+/* routes.c: call fn on every route of every table (route-openapi.c). */
+void	routes_each(void (*fn)(const struct route *, void *), void *arg);
 
 /* files.c: the file operations shared by routes (files, shares, links,
  * admin).  Each replies itself and returns the HTTP status. */
