@@ -99,7 +99,9 @@ struct route {
 /* route-*.c: each exports one table. */
 extern const struct route routes_health[], routes_auth[], routes_apikeys[],
 	    routes_admin[], routes_files[], routes_folders[], routes_shares[],
-	    routes_links[], routes_public[];
+	    routes_links[], routes_public[], routes_openapi[];
+/* routes.c: call fn on every route of every table (route-openapi.c). */
+void	routes_each(void (*fn)(const struct route *, void *), void *arg);
 
 /* files.c: the file operations shared by routes (files, shares, links,
  * admin).  Each replies itself and returns the HTTP status. */
@@ -113,6 +115,8 @@ void	files_unlink_blobs(struct app *, const struct db_res *res, size_t col);
 json_object *files_json(const struct db_res *, size_t row);
 /* Check that folder id (0 = root) is the caller's: 0 ok, else 404 replied. */
 int	folders_check(struct req *, long long folder_id);
+/* upload.c: POST /api/files/upload, routed from route-files.c. */
+int	upload_handle(struct req *);
 
 /* routes.c: match, authenticate, dispatch one request. */
 void	routes_init(void);

@@ -9,8 +9,6 @@
 #include "app.h"
 #include "sql.h"
 
-int	upload_handle(struct req *);
-
 /* GET /api/files?folder_id= -> 200 [{file}] sorted by name | 404 */
 static int
 files_list(struct req *r)

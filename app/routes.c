@@ -20,6 +20,7 @@
 static const struct route *const tables[] = {
 	routes_health, routes_auth, routes_apikeys, routes_files,
 	routes_folders, routes_shares, routes_links, routes_public, routes_admin,
+	routes_openapi,
 };
 
 static struct router_entry *entries;
@@ -42,6 +43,17 @@ routes_init(void)
 			entries[nentries].data = rt;
 			nentries++;
 		}
+}
+
+void
+routes_each(void (*fn)(const struct route *, void *), void *arg)
+{
+	const struct route *rt;
+	size_t i;
+
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		for (rt = tables[i]; rt->method; rt++)
+			fn(rt, arg);
 }
 
 /* The client address: REMOTE_ADDR, or the last X-Forwarded-For hop when
