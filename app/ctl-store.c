@@ -277,11 +277,35 @@ cmd_stats(struct app *a)
 	return 0;
 }
 
+/* purge-pending DAYS: delete accounts still pending after DAYS days
+ * (the admin route POST /api/admin/users/purge-pending does the same). */
+static int
+cmd_purge_pending(struct app *a, int argc, char *argv[])
+{
+	struct db *db;
+	long long days, n;
+	char *end;
+
+	if (argc != 1 || (days = strtoll(argv[0], &end, 10)) < 0 ||
+	    *end != '\0' || end == argv[0] || days > 36500) {
+		fprintf(stderr, "usage: tcloudctl purge-pending DAYS\n");
+		return 2;
+	}
+	db = ctl_db(a, 1);
+	if ((n = db_exec(db, SQL_ADMIN_PURGE_PENDING, "i", days)) == -1)
+		return 1;
+	printf("purged %lld pending account%s\n", n, n == 1 ? "" : "s");
+	db_close(db);
+	return 0;
+}
+
 int
 ctl_command(struct app *a, int argc, char *argv[])
 {
 	if (!strcmp(argv[0], "stats"))
 		return cmd_stats(a);
+	if (!strcmp(argv[0], "purge-pending"))
+		return cmd_purge_pending(a, argc - 1, argv + 1);
 	if (!strcmp(argv[0], "quota-recalc"))
 		return cmd_quota_recalc(a);
 	if (app_load_keys(a) == -1)

@@ -25,22 +25,22 @@ const GROUPS = [
 		['POST', '/api/auth/logout', 'Revoke the presented token', 'Bearer token', {
 			response: '{ "ok": true }',
 		}],
-		['POST', '/api/auth/password', 'Change password', AUTH, {
-			notes: 'Every token issued before the change stops working; API keys stay valid.',
+		['POST', '/api/auth/password', 'Change password', 'Bearer token', {
+			notes: 'Every token issued before the change stops working; API keys stay valid. An API key gets 403 session_required. Wrong current passwords are limited like logins (429).',
 			body: '{ "current_password": "secret123", "new_password": "longer-secret-456" }',
 			response: '{ "ok": true }',
 		}],
 	]],
 	['apikeys', 'API Keys', null, [
-		['POST', '/api/apikeys', 'Create an API key', AUTH, {
-			notes: 'The raw key is returned only once — store it immediately. A read_only key may call GET routes only; an expired key is 401.',
+		['POST', '/api/apikeys', 'Create an API key', 'Bearer token', {
+			notes: 'Needs a signed-in session: an API key gets 403 session_required. The raw key is returned only once — store it immediately. A read_only key may call GET routes only; an expired key is 401.',
 			body: '{ "name": "my-backup-script", "expires_at": "2027-01-01 00:00:00", "read_only": false }',
 			response: '201 { "id": 1, "name": "my-backup-script", "key": "tck_…", "expires_at": "2027-01-01 00:00:00", "read_only": false }',
 		}],
 		['GET', '/api/apikeys', 'List your API keys — metadata only', AUTH, {
 			response: '[ { "id": 1, "name": "my-script", "created_at": "2026-06-07 10:00:00", "last_used_at": null, "expires_at": null, "read_only": false } ]',
 		}],
-		['DELETE', '/api/apikeys/{id}', 'Revoke a key', AUTH, { response: '{ "ok": true }' }],
+		['DELETE', '/api/apikeys/{id}', 'Revoke a key', 'Bearer token', { response: '{ "ok": true }' }],
 	]],
 	['files', 'Files', null, [
 		['GET', '/api/files', 'List files', AUTH, {
@@ -115,7 +115,7 @@ const GROUPS = [
 		['DELETE', '/api/folders/{id}/share-link', 'Revoke a public folder link', AUTH, { response: '{ "ok": true }' }],
 		['GET', '/api/share/{token}', 'Link metadata — no auth required', 'none (link password if set)', {
 			params: [['folder_id', 'browse below a shared folder']],
-			notes: 'A browser that prefers text/html is redirected to the link page /s/{token}. Password links: X-Share-Password header (401 password_required, 403 wrong_password).',
+			notes: 'A browser that prefers text/html is redirected to the link page /s/{token}. Password links: X-Share-Password header (401 password_required, 403 wrong_password); a correct one returns X-Share-Session (and a cookie for the link) that stands in for the password for a while.',
 			response: '{ "type": "file", "name": "a.pdf", "size": 1234, "mime_type": "application/pdf", "allow_download": true }\n{ "type": "folder", "name": "Photos", "allow_download": true, "folders": [ … ], "files": [ … ] }',
 		}],
 		['GET', '/api/share/{token}/download', 'Download via public link — no auth required', 'none (link password if set)', {
@@ -133,6 +133,10 @@ const GROUPS = [
 			notes: 'The last active admin cannot be demoted, suspended or deleted (409 last_admin).',
 		}],
 		['DELETE', '/api/admin/users/{id}', 'Delete user & all their files', 'admin', { response: '{ "ok": true }' }],
+		['POST', '/api/admin/users/purge-pending', 'Delete accounts still pending after N days', 'admin', {
+			body: '{ "older_than_days": 30 }',
+			response: '{ "ok": true, "purged": 3 }',
+		}],
 		['GET', '/api/admin/stats', 'System-wide stats', 'admin', {
 			response: '{ "total_users": 12, "pending_users": 2, "active_users": 9, "suspended_users": 1, "total_files": 340, "total_folders": 40, "total_bytes": 1073741824, "public_links": 5 }',
 		}],
