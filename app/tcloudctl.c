@@ -28,7 +28,8 @@ usage(void)
 	    "  init                      create keys, data_dir, migrate\n"
 	    "  migrate                   apply missing schema migrations\n"
 	    "  user add NAME [--admin] [--email ADDR] [--if-missing]\n"
-	    "                            password read from stdin\n");
+	    "                            password read from stdin\n"
+	    "  purge-pending DAYS        delete accounts pending > DAYS days\n");
 	exit(2);
 }
 
