@@ -87,16 +87,17 @@ static void
 client_ip(struct req *r)
 {
 	const char *ra = http_param(r->http, "REMOTE_ADDR");
-	const char *tp = r->app->conf.trusted_proxies, *lines[16];
+	const char *tp = r->app->conf.trusted_proxies, **lines;
 	const char *hop = NULL;
 	size_t n, i, len = 0;
 	char *all, *p;
 
 	snprintf(r->ip, sizeof(r->ip), "%s", ra ? ra : "");
-	n = http_header_all(r->http, "X-Forwarded-For", lines, 16);
+	n = http_header_all(r->http, "X-Forwarded-For", NULL, 0);
 	if (ra != NULL && n > 0 && *tp != '\0' && trusted(tp, ra, strlen(ra))) {
-		if (n > 16)
-			n = 16;	/* the right-most lines are the ones that count */
+		/* Every line: the proxy's own is the last one. */
+		lines = xcalloc(n, sizeof(*lines));
+		http_header_all(r->http, "X-Forwarded-For", lines, n);
 		all = xstrdup("");
 		for (i = 0; i < n; i++) {
 			p = xasprintf("%s%s%s", all, i ? "," : "", lines[i]);
@@ -123,6 +124,7 @@ client_ip(struct req *r)
 		if (hop)
 			snprintf(r->ip, sizeof(r->ip), "%.*s", (int)len, hop);
 		free(all);
+		free(lines);
 	}
 	ip_bucket(r->ip, r->ipkey, sizeof(r->ipkey));
 }

@@ -50,6 +50,12 @@ api('POST', '/api/auth/login', json => { username => $who, password => 'wrong-pa
 my $au = api('GET', '/api/admin/audit?action=login_failed&limit=50', token => $admin)->{json};
 my ($row) = grep { ($_->{details}{username} // '') eq $who } @$au;
 is($row->{ip}, '203.0.113.77', 'the second X-Forwarded-For line is read, trusted hops skipped');
+$who = random_name('xff');
+api('POST', '/api/auth/login', json => { username => $who, password => 'wrong-password' },
+    headers => [ (map { "X-Forwarded-For: 10.9.8.$_" } 1 .. 40), 'X-Forwarded-For: 203.0.113.78' ]);
+$au = api('GET', '/api/admin/audit?action=login_failed&limit=50', token => $admin)->{json};
+($row) = grep { ($_->{details}{username} // '') eq $who } @$au;
+is($row->{ip}, '203.0.113.78', 'however many lines come first, the last one counts');
 
 # 4. Wrong current passwords: throttled (per account) and audited.
 my $ip = rnd6();
