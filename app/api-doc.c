@@ -53,16 +53,18 @@ const struct api_doc api_docs[] = {
 	    "{ \"ok\": true }",
 	    "200", NULL },
 	{ "POST", "/api/auth/password", "auth", "Change password",
-	    "Bearer token or API key", DOC_JSON,
+	    "Bearer token", DOC_JSON,
 	    "Every token issued before the change stops working; API "
-	    "keys stay valid.",
+	    "keys stay valid. An API key gets 403 session_required. "
+	    "Wrong current passwords are limited like logins (429).",
 	    "{ \"current_password\": \"secret123\", \"new_password\": "
 	    "\"longer-secret-456\" }", NULL,
 	    "{ \"ok\": true }",
 	    "200 400 403", NULL },
 	{ "POST", "/api/apikeys", "apikeys", "Create an API key",
-	    "Bearer token or API key", DOC_JSON,
-	    "The raw key is returned only once — store it immediately. A "
+	    "Bearer token", DOC_JSON,
+	    "Needs a signed-in session: an API key gets 403 "
+	    "session_required. The raw key is returned only once — store it immediately. A "
 	    "read_only key may call GET routes only; an expired key is "
 	    "401.",
 	    "{ \"name\": \"my-backup-script\", \"expires_at\": "
@@ -80,7 +82,7 @@ const struct api_doc api_docs[] = {
 	    "\"expires_at\": null, \"read_only\": false } ]",
 	    "200", NULL },
 	{ "DELETE", "/api/apikeys/{id}", "apikeys", "Revoke a key",
-	    "Bearer token or API key", DOC_JSON,
+	    "Bearer token", DOC_JSON,
 	    NULL,
 	    NULL, NULL,
 	    "{ \"ok\": true }",
@@ -244,7 +246,9 @@ const struct api_doc api_docs[] = {
 	    "none (link password if set)", DOC_JSON,
 	    "A browser that prefers text/html is redirected to the link "
 	    "page /s/{token}. Password links: X-Share-Password header "
-	    "(401 password_required, 403 wrong_password). A shared "
+	    "(401 password_required, 403 wrong_password); a correct one "
+	    "returns X-Share-Session (and a cookie for the link) that "
+	    "stands in for the password for a while. A shared "
 	    "folder answers { \"type\": \"folder\", \"name\": "
 	    "\"Photos\", \"allow_download\": true, \"folders\": [ … ], "
 	    "\"files\": [ … ] }.",
@@ -300,6 +304,14 @@ const struct api_doc api_docs[] = {
 	    NULL, NULL,
 	    "{ \"ok\": true }",
 	    "200 404 409", NULL },
+	{ "POST", "/api/admin/users/purge-pending", "admin",
+	    "Delete accounts still pending after N days",
+	    "admin", DOC_JSON,
+	    "Accounts never approved and owning no files, registered more "
+	    "than older_than_days days ago; audited.",
+	    "{ \"older_than_days\": 30 }", NULL,
+	    "{ \"ok\": true, \"purged\": 3 }",
+	    "200 400", NULL },
 	{ "GET", "/api/admin/stats", "admin", "System-wide stats",
 	    "admin", DOC_JSON,
 	    NULL,

@@ -285,6 +285,28 @@ ctl_stats(struct app *a, int argc, char *argv[])
 	return 0;
 }
 
+/* purge-pending DAYS: delete accounts still pending after DAYS days
+ * (the admin route POST /api/admin/users/purge-pending does the same). */
+int
+ctl_purge_pending(struct app *a, int argc, char *argv[])
+{
+	struct db *db;
+	long long days, n;
+	char *end;
+
+	if (argc != 1 || (days = strtoll(argv[0], &end, 10)) < 0 ||
+	    *end != '\0' || end == argv[0] || days > 36500) {
+		fprintf(stderr, "usage: tcloudctl purge-pending DAYS\n");
+		return 2;
+	}
+	db = ctl_db(a, 1);
+	if ((n = db_exec(db, SQL_ADMIN_PURGE_PENDING, "i", days)) == -1)
+		return 1;
+	printf("purged %lld pending account%s\n", n, n == 1 ? "" : "s");
+	db_close(db);
+	return 0;
+}
+
 /* Re-seal every link token under the active KEK (after rotate-key the old
  * KEK file may go, and links must keep returning the same token). */
 int

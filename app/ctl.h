@@ -28,5 +28,6 @@ struct db	*ctl_db_with(struct app *, const char *const *stmts, size_t n);
 int	ctl_init_store(struct app *);
 /* Re-seal share-link tokens under the active KEK's link key. */
 int	ctl_rotate_links(struct app *, struct db *);
-ctl_fn	ctl_fsck, ctl_gc, ctl_rotate_key, ctl_quota_recalc, ctl_stats;
+ctl_fn	ctl_fsck, ctl_gc, ctl_rotate_key, ctl_quota_recalc, ctl_stats,
+	ctl_purge_pending;
 #endif

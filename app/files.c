@@ -141,13 +141,20 @@ files_send(struct req *r, const struct db_res *res)
 	struct send s = { r, 200, 0 };
 	enum blob_err be;
 	char etag[40], *hex;
+	unsigned char tag[31], mac[32];
 	size_t mark;
 	int fd = -1;
 
 	if (db_len(res, 0, F_BLOB) != 16)
 		return reply_internal(r);
 	mark = http_headers_mark(h);
-	hex = crypto_hex(id, 16);
+	/* A keyed hash of the blob id: it changes with the content but
+	 * does not reveal the name of the blob on disk. */
+	memcpy(tag, "tcloud etag v1|", 15);
+	memcpy(tag + 15, id, 16);
+	crypto_hmac_sha256(r->app->jwt_key, r->app->jwt_keylen, tag,
+	    sizeof(tag), mac);
+	hex = crypto_hex(mac, 16);
 	snprintf(etag, sizeof(etag), "\"%s\"", hex);
 	free(hex);
 	if (etag_matches(http_header(h, "If-None-Match"), etag)) {

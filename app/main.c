@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <fcgiapp.h>
 
 #include "crypto.h"
@@ -65,6 +66,9 @@ main(int argc, char *argv[])
 		int fd = open(app.conf.log_file, O_WRONLY | O_APPEND | O_CREAT |
 		    O_CLOEXEC, 0600);
 
+		/* Also when the launcher's redirect created it first. */
+		if (fd != -1)
+			(void)fchmod(fd, 0600);
 		if (fd == -1 || dup2(fd, 2) == -1) {
 			log_err("log_file %s: %s", app.conf.log_file,
 			    strerror(errno));

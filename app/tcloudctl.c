@@ -207,6 +207,8 @@ static const struct ctl_cmd cmds[] = {
 	{ "quota-recalc", ctl_quota_recalc, 0, "",
 	    "recompute each user's used bytes from the files" },
 	{ "stats", ctl_stats, 0, "", "counts of users, files, bytes, links" },
+	{ "purge-pending", ctl_purge_pending, 0, "DAYS",
+	    "delete accounts still pending after DAYS days" },
 };
 
 static void

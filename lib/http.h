@@ -40,6 +40,14 @@ void	http_clear(struct http *h);
 const char *http_param(const struct http *h, const char *name);
 /* Request header by its HTTP name ("X-API-Key"), or NULL. */
 const char *http_header(const struct http *h, const char *name);
+/* Every line of a request header sent several times (nginx passes each
+ * line as its own parameter), in order: up to max values into out.
+ * Returns how many lines there are, which may exceed max. */
+size_t	http_header_all(const struct http *h, const char *name,
+	    const char **out, size_t max);
+/* 0 when every name=value pair of the query string percent-decodes
+ * (no bad escape, no NUL), else -1: such a request is a 400. */
+int	http_query_valid(const struct http *h);
 /* Query parameter, percent-decoded into a heap string; NULL if absent
  * or if it does not decode (bad escape or embedded NUL). */
 char	*http_query(const struct http *h, const char *name);
