@@ -24,32 +24,20 @@ unauthorized(struct req *r, const char *why)
 	    "Missing or invalid credentials.");
 }
 
-/* Load the user and check the account may act now. */
+/* Fill p from the user columns of row 0 of res (SQL_AUTH_*) and check
+ * the account may act now.  0, else the status replied. */
 static int
-load_user(struct req *r, long long uid, struct principal *p)
+fill_user(struct req *r, const struct db_res *res, struct principal *p)
 {
-	struct db_res *res;
-	const char *status;
-	int rc = 0;
+	const char *status = db_str(res, 0, U_STATUS);
 
-	if ((res = db_query(r->app->db, SQL_USER_BY_ID, "i", uid)) == NULL)
-		return reply_internal(r);
-	if (db_rows(res) == 0) {
-		rc = unauthorized(r, "user no longer exists");
-		goto out;
-	}
-	status = db_str(res, 0, U_STATUS);
-	if (strcmp(status, "pending") == 0) {
-		rc = reply_error(r, 403, "account_pending",
+	if (strcmp(status, "pending") == 0)
+		return reply_error(r, 403, "account_pending",
 		    "This account is awaiting approval by an administrator.");
-		goto out;
-	}
-	if (strcmp(status, "suspended") == 0) {
-		rc = reply_error(r, 403, "account_suspended",
+	if (strcmp(status, "suspended") == 0)
+		return reply_error(r, 403, "account_suspended",
 		    "This account is suspended.");
-		goto out;
-	}
-	p->id = uid;
+	p->id = db_int(res, 0, U_ID);
 	snprintf(p->username, sizeof(p->username), "%s",
 	    db_str(res, 0, U_USERNAME));
 	snprintf(p->email, sizeof(p->email), "%s", db_str(res, 0, U_EMAIL));
@@ -57,12 +45,11 @@ load_user(struct req *r, long long uid, struct principal *p)
 	p->quota_bytes = db_int(res, 0, U_QUOTA);
 	p->used_bytes = db_int(res, 0, U_USED);
 	p->tokens_after = db_int(res, 0, U_TOKENS_AFTER);
-out:
-	db_res_free(res);
-	return rc;
+	return 0;
 }
 
-/* Validate a Bearer token into p.  0 ok, else the status replied. */
+/* Validate a Bearer token into p: one statement reads the user and the
+ * revocation list.  0 ok, else the status replied. */
 static int
 check_jwt(struct req *r, const char *hdr, struct principal *p)
 {
@@ -77,49 +64,57 @@ check_jwt(struct req *r, const char *hdr, struct principal *p)
 	    (long long)time(NULL), r->app->conf.token_lifetime, &c);
 	if (e != JWT_OK)
 		return unauthorized(r, jwt_strerror(e));
-	if ((res = db_query(r->app->db, SQL_TOKEN_REVOKED, "s", c.jti)) == NULL)
+	if ((res = db_query(r->app->db, SQL_AUTH_TOKEN, "si", c.jti,
+	    c.sub)) == NULL)
 		return reply_internal(r);
-	rc = db_rows(res) > 0;
+	if (db_rows(res) == 0)
+		rc = unauthorized(r, "user no longer exists");
+	else if (db_int(res, 0, A_REVOKED) != 0)
+		rc = unauthorized(r, "token was logged out");
+	else
+		rc = fill_user(r, res, p);
 	db_res_free(res);
-	if (rc)
-		return unauthorized(r, "token was logged out");
+	if (rc != 0)
+		return rc;
 	snprintf(p->jti, sizeof(p->jti), "%s", c.jti);
 	p->token_exp = c.exp;
-	if ((rc = load_user(r, c.sub, p)) != 0)
-		return rc;
 	/* Password change: tokens issued before it stop working. */
 	if (c.iat < p->tokens_after)
 		return unauthorized(r, "token predates a password change");
 	return 0;
 }
 
-/* Validate an API key into p.  0 ok, else the status replied. */
+/* Validate an API key into p: one statement reads the key with its user;
+ * last_used_at is written only when a minute old.  0 ok, else the status
+ * replied. */
 static int
 check_key(struct req *r, const char *key, struct principal *p)
 {
 	unsigned char hash[32];
 	struct db_res *res;
-	long long uid;
-	int rc;
+	int rc, stale;
 
 	if (strlen(key) != KEY_LEN || strncmp(key, KEY_PREFIX, 4) != 0)
 		return unauthorized(r, "malformed API key");
 	crypto_sha256(key, KEY_LEN, hash);
-	if ((res = db_query(r->app->db, SQL_KEY_LOOKUP, "b", hash,
+	if ((res = db_query(r->app->db, SQL_AUTH_KEY, "b", hash,
 	    sizeof(hash))) == NULL)
 		return reply_internal(r);
-	if (db_rows(res) == 0 || db_int(res, 0, 3) != 0) {
-		rc = db_rows(res) ? 1 : 0;
+	if (db_rows(res) == 0)
+		rc = unauthorized(r, "unknown API key");
+	else if (db_int(res, 0, A_KEY_EXPIRED) != 0)
+		rc = unauthorized(r, "API key expired");
+	else
+		rc = fill_user(r, res, p);
+	if (rc != 0) {
 		db_res_free(res);
-		return unauthorized(r, rc ? "API key expired" : "unknown API key");
-	}
-	p->key_id = db_int(res, 0, 0);
-	uid = db_int(res, 0, 1);
-	p->read_only = db_int(res, 0, 2) != 0;
-	db_res_free(res);
-	if ((rc = load_user(r, uid, p)) != 0)
 		return rc;
-	if (db_exec(r->app->db, SQL_KEY_TOUCH, "i", p->key_id) == -1)
+	}
+	p->key_id = db_int(res, 0, A_KEY_ID);
+	p->read_only = db_int(res, 0, A_KEY_RO) != 0;
+	stale = db_int(res, 0, A_KEY_STALE) != 0;
+	db_res_free(res);
+	if (stale && db_exec(r->app->db, SQL_KEY_TOUCH, "i", p->key_id) == -1)
 		log_warn("could not record API key use");
 	return 0;
 }

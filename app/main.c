@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,11 @@ main(int argc, char *argv[])
 		default: usage();
 		}
 	log_init("tcloud", LOG_INFO);
+	/* A fixed mmap threshold: glibc would otherwise raise it after the
+	 * first Argon2 buffer (19 MiB) is freed, serve the next from the
+	 * heap and keep it there; fixed, every large buffer goes back to the
+	 * kernel and the idle worker stays small. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	if (crypto_init() == -1) {
 		log_err("libgcrypt initialisation failed");
 		return 1;

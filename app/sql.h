@@ -17,10 +17,10 @@ enum stmt {
 	SQL_USER_SET_PASSWORD,
 	SQL_USER_SET_HASH,
 	/* tokens and keys */
-	SQL_TOKEN_REVOKED,
+	SQL_AUTH_TOKEN,
 	SQL_TOKEN_REVOKE,
 	SQL_TOKEN_PURGE,
-	SQL_KEY_LOOKUP,
+	SQL_AUTH_KEY,
 	SQL_KEY_TOUCH,
 	SQL_KEY_INSERT,
 	SQL_KEY_LIST,
@@ -114,6 +114,13 @@ extern const char *const sql[SQL__MAX];
 enum user_col {
 	U_ID, U_USERNAME, U_EMAIL, U_ROLE, U_STATUS, U_QUOTA, U_USED,
 	U_CREATED, U_LAST_LOGIN, U_TOKENS_AFTER, U_HASH
+};
+
+/* The authentication statements: the user's columns up to U_HASH
+ * (exclusive), then these. */
+enum auth_col {
+	A_REVOKED = U_HASH,		/* SQL_AUTH_TOKEN */
+	A_KEY_ID = U_HASH, A_KEY_RO, A_KEY_EXPIRED, A_KEY_STALE	/* _KEY */
 };
 
 /* Columns of file-shaped SELECTs. */

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <poll.h>
 #include <time.h>
-#include <sys/socket.h>
 #include <sys/time.h>
 
 #include "http.h"
@@ -62,10 +64,117 @@ http_init(struct http *h, FCGX_Request *r)
 	return 0;
 }
 
+/*
+ * Request bodies.  libfcgi reads its input 8 KiB at a time (the buffer
+ * size is fixed inside the library), so a 1 GiB upload costs 131,072
+ * read(2)s and as many wake-ups.  After libfcgi has read the params, we
+ * take the connection over: the bytes libfcgi already buffered past the
+ * params (the start of the FCGI_STDIN records) are copied out, and the
+ * rest is read from the socket RBUF_SIZE at a time and parsed by
+ * lib/fcgirec.c.  Finding those buffered bytes needs the leading fields
+ * of libfcgi's private stream state; they have not changed since 1996,
+ * and every field is checked for sanity before use: if anything looks
+ * unexpected, the request is read through libfcgi as before.
+ */
+#define RBUF_SIZE	(256 * 1024)
+#define FCGI_STDIN_TYPE	5
+
+/* fcgiapp.c's FCGX_Stream_Data, its leading fields. */
+struct fcgx_stream_data {
+	unsigned char	*buff;
+	int		 bufflen;
+	unsigned char	*mBuff;
+	unsigned char	*buffStop;
+	int		 type;
+	int		 eorStop;
+	int		 skip;
+	int		 contentLen;
+	int		 paddingLen;
+};
+
+/* One read buffer for the worker's life: it serves one request at a
+ * time, and a constant 256 KiB keeps the worker's memory flat. */
+static unsigned char	*rbuf;
+static size_t		 rbeg, rend;
+
+static int
+raw_begin(struct http *h)
+{
+	FCGX_Stream *in = h->fcgi->in;
+	struct fcgx_stream_data *d;
+	size_t n;
+
+	if (in == NULL || !in->isReader || in->isClosed || in->FCGI_errno ||
+	    (d = in->data) == NULL || h->fcgi->ipcFd < 0)
+		return -1;
+	/* Just after FCGX_Accept_r: a STDIN reader at a record boundary
+	 * (SetReaderType), the unread bytes in [rdNext, buffStop). */
+	if (d->type != FCGI_STDIN_TYPE || d->eorStop || d->skip ||
+	    d->contentLen != 0 || d->paddingLen != 0 ||
+	    in->rdNext != in->stop || d->bufflen <= 0 ||
+	    d->bufflen > RBUF_SIZE || d->buff == NULL ||
+	    in->rdNext < d->buff || d->buffStop < in->rdNext ||
+	    d->buffStop > d->buff + d->bufflen)
+		return -1;
+	if (rbuf == NULL)
+		rbuf = xmalloc(RBUF_SIZE);
+	n = d->buffStop - in->rdNext;
+	memcpy(rbuf, in->rdNext, n);
+	rbeg = 0;
+	rend = n;
+	/* libfcgi's stream is spent: nothing reads it again. */
+	in->rdNext = in->stop = d->buffStop;
+	fcgirec_init(&h->rec, (unsigned)h->fcgi->requestId);
+	return 0;
+}
+
+/* Make h->dptr/dlen hold STDIN content, reading the socket if needed.
+ * 0, or -1 at the end of the records (in_end) or on an error. */
+static int
+raw_fill(struct http *h)
+{
+	ssize_t got;
+	size_t used;
+
+	while (h->dlen == 0 && !h->in_end) {
+		if (rbeg < rend) {
+			switch (fcgirec_parse(&h->rec, rbuf + rbeg, rend - rbeg,
+			    &used, &h->dptr, &h->dlen)) {
+			case FCGIREC_DATA:
+			case FCGIREC_AGAIN:
+				rbeg += used;
+				continue;
+			case FCGIREC_END:
+				rbeg += used;
+				h->in_end = 1;
+				return -1;
+			case FCGIREC_ERROR:
+				return -1;
+			}
+		}
+		do
+			got = read(h->fcgi->ipcFd, rbuf, RBUF_SIZE);
+		while (got == -1 && errno == EINTR);
+		if (got <= 0)
+			return -1;
+		rbeg = 0;
+		rend = (size_t)got;
+	}
+	return h->dlen > 0 ? 0 : -1;
+}
+
 void
 http_clear(struct http *h)
 {
 	size_t i;
+
+	/* A kept-alive FastCGI connection must stand at the next request's
+	 * first record.  If we read part of the body, or past its end,
+	 * libfcgi cannot find that boundary: close instead (the server
+	 * opens another connection). */
+	if (h->raw == 1 && h->fcgi && h->fcgi->keepConnection &&
+	    (!h->in_end || rbeg != rend))
+		h->fcgi->keepConnection = 0;
 
 	for (i = 0; i < h->nhdr; i++)
 		free(h->hdr[i]);
@@ -214,6 +323,25 @@ http_read(struct http *h, void *buf, size_t n)
 		return 0;
 	if (n > left)
 		n = left;
+	if (h->raw == 0)
+		h->raw = raw_begin(h) == 0 ? 1 : -1;
+	if (h->raw == 1) {
+		if (raw_fill(h) == -1) {
+			/* The records ended (or broke) before CONTENT_LENGTH. */
+			h->broken = 1;
+			return -1;
+		}
+		if (n > h->dlen)
+			n = h->dlen;
+		memcpy(buf, h->dptr, n);
+		h->dptr += n;
+		h->dlen -= n;
+		h->body_read += n;
+		if (h->body_read == (uint64_t)h->content_length &&
+		    h->dlen == 0 && h->fcgi->keepConnection)
+			raw_fill(h);	/* consume the end record if here */
+		return (long)n;
+	}
 	if (n > INT32_MAX)
 		n = INT32_MAX;
 	got = FCGX_GetStr(buf, (int)n, h->fcgi->in);
@@ -312,8 +440,13 @@ send_wait(struct http *h)
 	struct pollfd pfd;
 	int rc;
 
-	if (h->send_timeout <= 0)
+	pfd.fd = h->fcgi->ipcFd;
+	pfd.events = POLLOUT;
+	if (h->send_timeout <= 0) {	/* no deadline: wait as long as it takes */
+		while (poll(&pfd, 1, -1) == -1 && errno == EINTR)
+			;
 		return 0;
+	}
 	if (h->send_min_rate)
 		left += (double)h->body_sent / h->send_min_rate;
 	left -= h->send_waited;
@@ -321,8 +454,6 @@ send_wait(struct http *h)
 		left = h->send_timeout;	/* no progress for that long */
 	if (left <= 0)
 		return -1;
-	pfd.fd = h->fcgi->ipcFd;
-	pfd.events = POLLOUT;
 	t = now();
 	do
 		rc = poll(&pfd, 1, (int)(left * 1000) + 1);
@@ -331,11 +462,87 @@ send_wait(struct http *h)
 	return rc == 1 ? 0 : -1;
 }
 
+/* Writes this large go straight to the socket; smaller ones are copied
+ * into libfcgi's 8 KiB buffer, which is cheaper for JSON replies. */
+#define RAW_WRITE_MIN	(16 * 1024)
+/* Content per record: the largest multiple of 8 a record can carry. */
+#define REC_CONTENT	65528
+#define REC_PER_CALL	16
+
+/* Send buf[0..n) as FCGI_STDOUT records: one sendmsg per REC_PER_CALL
+ * records, the headers interleaved with the caller's bytes (no copy).
+ * 0, or -1 if the connection is gone.  The one place a response body
+ * leaves the worker in bulk. */
+static int
+raw_write(struct http *h, const unsigned char *buf, size_t n)
+{
+	unsigned char hdr[REC_PER_CALL][FCGIREC_HEADER];
+	struct iovec iov[2 * REC_PER_CALL], *v;
+	struct msghdr msg;
+	size_t i, cnt, c;
+	ssize_t w;
+
+	while (n > 0) {
+		for (cnt = 0, i = 0; i < REC_PER_CALL && n > 0; i++) {
+			c = n < REC_CONTENT ? n : REC_CONTENT;
+			fcgirec_header(hdr[i], FCGIREC_STDOUT,
+			    (unsigned)h->fcgi->requestId, c, 0);
+			iov[cnt].iov_base = hdr[i];
+			iov[cnt++].iov_len = FCGIREC_HEADER;
+			iov[cnt].iov_base = (void *)buf;
+			iov[cnt++].iov_len = c;
+			buf += c;
+			n -= c;
+		}
+		v = iov;
+		while (cnt > 0) {
+			memset(&msg, 0, sizeof(msg));
+			msg.msg_iov = v;
+			msg.msg_iovlen = cnt;
+			/* Non-blocking, so that a slow reader meets the send
+			 * deadline here too: wait, then take what fits. */
+			if (send_wait(h) == -1) {
+				h->abort = 1;
+				return -1;
+			}
+			w = sendmsg(h->fcgi->ipcFd, &msg,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w == -1 && errno == ENOTSOCK)
+				w = writev(h->fcgi->ipcFd, v, (int)cnt);
+			if (w == -1 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (w <= 0)
+				return -1;
+			h->body_sent += (uint64_t)w;
+			/* A short write: skip what went out. */
+			while (cnt > 0 && (size_t)w >= v->iov_len) {
+				w -= v->iov_len;
+				v++;
+				cnt--;
+			}
+			if (cnt > 0) {
+				v->iov_base = (char *)v->iov_base + w;
+				v->iov_len -= w;
+			}
+		}
+	}
+	return 0;
+}
+
 int
 http_write(struct http *h, const void *buf, size_t n)
 {
 	if (h->head)
 		return 0;
+	if (n >= RAW_WRITE_MIN && h->fcgi->ipcFd >= 0) {
+		/* What libfcgi holds (the headers) goes first. */
+		if (FCGX_FFlush(h->fcgi->out) == -1 ||
+		    raw_write(h, buf, n) == -1) {
+			h->broken = 1;
+			return -1;
+		}
+		return 0;
+	}
 	while (n > 0) {
 		int chunk = n > SEND_STEP ? SEND_STEP : (int)n;
 

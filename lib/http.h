@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <fcgiapp.h>
 
+#include "fcgirec.h"
+
 #define HTTP_MAX_HEADERS 24
 
 struct http {
@@ -26,6 +28,14 @@ struct http {
 	uint64_t	 send_min_rate;	/* bytes/s once send_timeout passed */
 	uint64_t	 body_sent;
 	double		 send_waited;	/* seconds blocked on the client */
+	/* The body's FCGI_STDIN records are read from the socket by
+	 * http_read itself, in large reads, not through libfcgi's 8 KiB
+	 * stream (see http.c); raw is 0 until the first read. */
+	int		 raw;		/* 1 raw reads, -1 libfcgi's stream */
+	int		 in_end;	/* the empty FCGI_STDIN record was read */
+	struct fcgirec	 rec;
+	const unsigned char *dptr;	/* STDIN content not yet handed out */
+	size_t		 dlen;
 	size_t		 nhdr;
 	char		*hdr[HTTP_MAX_HEADERS];	/* "Name: value" */
 };
@@ -82,7 +92,9 @@ void	http_set_header(struct http *h, const char *name, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Write "Status:" and the collected headers. */
 int	http_send_headers(struct http *h, int status);
-/* Write body bytes (dropped for HEAD).  0, or -1 if the client is gone. */
+/* Write body bytes (dropped for HEAD).  0, or -1 if the client is gone.
+ * Large writes go to the socket as FCGI_STDOUT records in one sendmsg,
+ * after whatever libfcgi still buffers. */
 int	http_write(struct http *h, const void *buf, size_t n);
 /* Reason phrase for a status code. */
 const char *http_reason(int status);

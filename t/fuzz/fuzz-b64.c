@@ -8,8 +8,6 @@
 
 #include "b64.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
 /* The libFuzzer entry point (declared for -Wmissing-prototypes). */
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
