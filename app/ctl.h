@@ -10,6 +10,8 @@ struct db	*ctl_db(struct app *, int with_statements);
 int	ctl_init_store(struct app *);
 /* Re-seal share-link tokens under the active KEK's link key. */
 int	ctl_rotate_links(struct app *, struct db *);
+/* backup and restore (ctl-backup.c): exit status, -1 for another command. */
+int	ctl_backup_command(struct app *, int argc, char *argv[]);
 /* Any other command; exit status. */
 int	ctl_command(struct app *, int argc, char *argv[]);
 #endif

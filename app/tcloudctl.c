@@ -28,7 +28,9 @@ usage(void)
 	    "  init                      create keys, data_dir, migrate\n"
 	    "  migrate                   apply missing schema migrations\n"
 	    "  user add NAME [--admin] [--email ADDR] [--if-missing]\n"
-	    "                            password read from stdin\n");
+	    "                            password read from stdin\n"
+	    "  backup DIR                consistent snapshot: database, blobs, keys\n"
+	    "  restore DIR [--force]     bring a backup back (--force: replace)\n");
 	exit(2);
 }
 
@@ -254,7 +256,7 @@ main(int argc, char *argv[])
 		rc = cmd_migrate(&app);
 	else if (!strcmp(argv[0], "user") && argc >= 2 && !strcmp(argv[1], "add"))
 		rc = cmd_user_add(&app, argc - 2, argv + 2);
-	else
+	else if ((rc = ctl_backup_command(&app, argc, argv)) == -1)
 		rc = ctl_command(&app, argc, argv);
 	if (app.keyring.keks)
 		explicit_bzero(app.keyring.keks,
