@@ -88,6 +88,31 @@ mkdir "$dir/partial";
 ($rc, $out) = ctl("restore $dir/partial");
 isnt($rc, 0, 'restore refuses a directory without a manifest');
 
+# A file deleted between the snapshot and the copy of its blob: the backup
+# takes a new snapshot, and the result names only blobs it holds.
+{
+	my $x = up('gone-soon.bin', rnd(100_000));
+	local $ENV{TCLOUD_BACKUP_TEST_PAUSE} = 3;
+	my $cpid = fork // die;
+	if ($cpid == 0) {
+		my ($c, $o) = ctl("backup $dir/bk2");
+		write_file("$dir/bk2.out", $o);
+		exit $c;
+	}
+	select undef, undef, undef, 1.5;
+	is(api('DELETE', "/api/files/$x->{id}", token => $t)->{status}, 200,
+	    'a file deleted while the backup copies');
+	waitpid $cpid, 0;
+	is($? >> 8, 0, '  the backup succeeds') or diag read_file("$dir/bk2.out");
+	like(read_file("$dir/bk2.out"), qr/new snapshot/, '  after taking a new snapshot');
+	my $hexname = uc unpack('H*', 'gone-soon.bin');
+	unlike(read_file("$dir/bk2/db.sql"), qr/$hexname/, '  which does not have the file');
+	my @b;
+	find(sub { push @b, $_ if -f && /^[0-9a-f]{32}$/ }, "$dir/bk2/blobs");
+	my ($mb) = read_file("$dir/bk2/MANIFEST") =~ /^blobs (\d+)$/m;
+	is(scalar(@b), $mb, "  and holds exactly the $mb blobs it names");
+}
+
 # --- restore into a fresh install (own database, data_dir and keys) -------
 my $conf = read_file("$S/tcloud.conf");
 my $me = getpwuid($<);
