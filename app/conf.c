@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "app.h"
@@ -53,6 +54,9 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	size_t n;
 
 	memset(c, 0, sizeof(*c));
+	/* No -c and no TCLOUD_CONF: the installed file, when there is one. */
+	if (path == NULL && access(TCLOUD_CONF_DEFAULT, F_OK) == 0)
+		path = TCLOUD_CONF_DEFAULT;
 	if (config_load(path, keys, sizeof(keys) / sizeof(keys[0]), c, err,
 	    errlen) == -1)
 		return -1;

@@ -29,5 +29,5 @@ int	ctl_init_store(struct app *);
 /* Re-seal share-link tokens under the active KEK's link key. */
 int	ctl_rotate_links(struct app *, struct db *);
 ctl_fn	ctl_fsck, ctl_gc, ctl_rotate_key, ctl_quota_recalc, ctl_stats,
-	ctl_purge_pending;
+	ctl_purge_pending, ctl_backup, ctl_restore;
 #endif

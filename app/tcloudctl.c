@@ -209,6 +209,10 @@ static const struct ctl_cmd cmds[] = {
 	{ "stats", ctl_stats, 0, "", "counts of users, files, bytes, links" },
 	{ "purge-pending", ctl_purge_pending, 0, "DAYS",
 	    "delete accounts still pending after DAYS days" },
+	{ "backup", ctl_backup, 0, "DIR",
+	    "consistent snapshot: database, blobs, keys" },
+	{ "restore", ctl_restore, 0, "DIR [--force]",
+	    "bring a backup back (--force: replace)" },
 };
 
 static void
