@@ -111,7 +111,7 @@ sub random_name {
 
 sub admin_token {
 	my $r = api('POST', '/api/auth/login',
-	    json => { username => 'admin', password => 'admin-test-password' });
+	    json => { username => 'admin', password => $ENV{TCLOUD_ADMIN_PASSWORD} // 'admin-test-password' });
 	die "admin login failed: $r->{status} $r->{body}" unless $r->{status} == 200;
 	return $r->{json}{token};
 }
