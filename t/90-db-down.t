@@ -9,7 +9,7 @@ use TCloud;
 
 my $S = $ENV{TCLOUD_STATE};
 my $u = new_user();
-my @workers = map { chomp; $_ } `cat $S/run/tcloud.pid`;
+my @workers = worker_pids();
 # Alive and not a zombie (nobody may reap in a container).
 sub alive { my $st = `cat /proc/$_[0]/status 2>/dev/null`; $st =~ /^State:\s+[^Z]/m }
 

@@ -6,10 +6,11 @@ use warnings;
 use Exporter 'import';
 use JSON::PP;
 use File::Temp qw(tempfile tempdir);
+use Cwd ();
 use Test::More;
 
 our @EXPORT = qw(api url ctl json_of new_user login_token admin_token
-    random_name tmpdir write_file read_file);
+    random_name tmpdir write_file read_file worker_pids);
 
 my $URL = $ENV{TCLOUD_URL} or BAIL_OUT('TCLOUD_URL is not set: run ./tcloud-dev test');
 my $TMP = tempdir(CLEANUP => 1);
@@ -102,6 +103,22 @@ sub ctl {
 		$out = `$cmd`;
 	}
 	return ($? >> 8, $out);
+}
+
+# The pids of this stack's workers, whoever started them (multiwatch,
+# mod_fcgid): processes running its tcloud.fcgi binary.
+sub worker_pids {
+	my $exe = Cwd::realpath("$ENV{TCLOUD_STATE}/build/tcloud.fcgi") // return ();
+	my @p;
+	opendir my $d, '/proc' or return ();
+	for my $pid (grep { /^\d+$/ } readdir $d) {
+		my $e = readlink "/proc/$pid/exe" // next;
+		next unless $e eq $exe;
+		my $st = read_file("/proc/$pid/status");
+		push @p, $pid + 0 unless $st =~ /^State:\s+Z/m;
+	}
+	closedir $d;
+	return sort { $a <=> $b } @p;
 }
 
 sub random_name {
