@@ -54,6 +54,8 @@ sub api {
 	my @cmd = ('curl', '-s', '-S', '-g', '-o', $o{out} // $body, '-D', $hdr,
 	    '-w', '%{http_code}', '-X', $method);
 	push @cmd, '-I' if $method eq 'HEAD';
+	# TLS with a throwaway certificate (TCLOUD_FRONT=nginx-tls).
+	push @cmd, '--cacert', $ENV{TCLOUD_CA} if $ENV{TCLOUD_CA};
 	push @cmd, '-H', "Authorization: Bearer $o{token}" if defined $o{token};
 	push @cmd, '-H', "X-API-Key: $o{key}" if defined $o{key};
 	push @cmd, '-H', "X-Forwarded-For: " . ($o{ip} // $CLIENT_IP);
