@@ -1,11 +1,15 @@
-/* tcloud.fcgi: one single-threaded FastCGI worker.  spawn-fcgi forks and
- * execs N of them on one socket; each holds its own DB connection and
- * keeps no state another worker would need (SPEC §1). */
+/* tcloud.fcgi: one single-threaded FastCGI worker.  A supervisor
+ * (multiwatch, systemd or mod_fcgid) runs N of them on one listening
+ * socket on fd 0; each holds its own DB connection and keeps no state
+ * another worker would need (SPEC §1). */
 #include <autoconfig.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,60 @@ usage(void)
 	exit(2);
 }
 
+/* Set by SIGTERM, SIGUSR1 (multiwatch's stop) and SIGUSR2 (its reload):
+ * finish the request in hand, then exit; the supervisor starts a fresh
+ * worker unless it is stopping itself. */
+static volatile sig_atomic_t stopping;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* The stop signals are blocked while a request runs, so its reads and
+ * writes are never interrupted; they are let in only while waiting for
+ * the next connection (ppoll), where stopping loses nothing. */
+static int
+wait_connection(FCGX_Request *fr, const sigset_t *waitmask)
+{
+	struct pollfd p;
+	int fd;
+
+	for (;;) {
+		if (stopping)
+			return -1;
+		/* A connection the web server kept open (FCGI_KEEP_CONN)
+		 * brings its next request on the same fd. */
+		p.fd = fr->ipcFd >= 0 ? fr->ipcFd : fr->listen_sock;
+		p.events = POLLIN;
+		if (ppoll(&p, 1, NULL, waitmask) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_err("poll: %s", strerror(errno));
+			return -1;
+		}
+		if (fr->ipcFd >= 0)
+			return 0;
+		/* The socket is non-blocking: another worker may have won. */
+		fd = accept4(fr->listen_sock, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			/* FCGX_Accept_r reads the request from an ipcFd it
+			 * finds open; keepConnection stops its opening
+			 * FCGX_Finish_r from closing it first. */
+			fr->ipcFd = fd;
+			fr->keepConnection = 1;
+			return 0;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		    errno != ECONNABORTED && errno != EPROTO) {
+			log_err("accept: %s", strerror(errno));
+			return -1;
+		}
+	}
+}
+
 static enum log_level
 level(const char *s)
 {
@@ -42,6 +100,8 @@ main(int argc, char *argv[])
 	struct db_conf dbc;
 	static struct app app;
 	FCGX_Request fr;
+	struct sigaction sa;
+	sigset_t stopset, waitmask;
 	struct http h;
 	char err[512];
 	unsigned char pw[16];
@@ -112,8 +172,28 @@ main(int argc, char *argv[])
 		log_err("FCGX_Init failed");
 		return 1;
 	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigemptyset(&stopset);
+	sigaddset(&stopset, SIGTERM);
+	sigaddset(&stopset, SIGUSR1);
+	sigaddset(&stopset, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &stopset, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGUSR1);
+	sigdelset(&waitmask, SIGUSR2);
+	if (fcntl(fr.listen_sock, F_SETFL, fcntl(fr.listen_sock, F_GETFL) |
+	    O_NONBLOCK) == -1) {
+		log_err("fd 0 is not the FastCGI listening socket");
+		return 1;
+	}
 	log_info("worker ready");
-	while (FCGX_Accept_r(&fr) >= 0) {
+	while (wait_connection(&fr, &waitmask) == 0 &&
+	    FCGX_Accept_r(&fr) >= 0) {
 		if (http_init(&h, &fr) == 0)
 			routes_dispatch(&app, &h);
 		else

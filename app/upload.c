@@ -439,6 +439,11 @@ upload_handle(struct req *r)
 	if (h->content_length < 0)
 		return reply_error(r, 411, "length_required",
 		    "The upload needs a Content-Length.");
+	/* A proxy that dropped the body (mod_fcgid over LimitRequestBody)
+	 * sends none: that is an error, never an empty file. */
+	if (h->content_length == 0)
+		return reply_error(r, 400, "incomplete_body",
+		    "The upload has no body.");
 	/* Refuse early what cannot fit even if all but the framing is file. */
 	if (h->content_length > a->conf.max_upload + FRAMING_SLACK)
 		return reply_error(r, 413, "too_large", "The file is larger "

@@ -61,6 +61,18 @@ http_init(struct http *h, FCGX_Request *r)
 		h->content_length = -1;	/* chunked, unbuffered: length unknown */
 	else
 		h->content_length = 0;
+	/* mod_fcgid replaces CONTENT_LENGTH by what it read, which is 0 when
+	 * Apache's LimitRequestBody emptied the body; the recipe passes the
+	 * client's declared length.  Expecting that many bytes makes a body
+	 * that is short or missing a broken one, never an empty success. */
+	if ((cl = FCGX_GetParam("TCLOUD_DECLARED_LENGTH", r->envp)) != NULL &&
+	    isdigit((unsigned char)*cl)) {
+		errno = 0;
+		n = strtoll(cl, &end, 10);
+		if (errno == 0 && *end == '\0' && n > h->content_length &&
+		    h->content_length >= 0)
+			h->content_length = n;
+	}
 	return 0;
 }
 

@@ -26,7 +26,12 @@ is($f->{mime_type}, 'application/vnd.sqlite3', 'an octet-stream part gets its ty
 $r = api('GET', "/api/files/$f->{id}/download", token => $t, out => "$dir/dl");
 is($r->{status}, 200, 'download 200');
 ok(read_file("$dir/dl") eq read_file($db), 'download is byte-exact');
-is($r->{headers}{'content-length'}, 300001, 'Content-Length');
+if (($ENV{TCLOUD_FRONT} // '') eq 'apache-proxy') {
+	# mod_proxy_fcgi re-frames a streamed response as chunked.
+	ok(($r->{headers}{'content-length'} // 300001) == 300001, 'Content-Length or chunked');
+} else {
+	is($r->{headers}{'content-length'}, 300001, 'Content-Length');
+}
 like($r->{headers}{'content-disposition'}, qr/^attachment; .*filename\*=UTF-8''backup\.db/, 'Content-Disposition attachment');
 like($r->{headers}{etag}, qr/^"[0-9a-f]{32}"$/, 'ETag');
 like($r->{headers}{'last-modified'}, qr/GMT$/, 'Last-Modified');

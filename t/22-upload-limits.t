@@ -59,7 +59,7 @@ my $v = new_user();
 my $vt = $v->{token};
 my $big = "$dir/big.bin";
 system("head -c 300000000 /dev/zero > $big") == 0 or die;
-my @before = map { chomp; $_ } `cat $ENV{TCLOUD_STATE}/run/tcloud.pid`;
+my @before = worker_pids();
 my $pid = fork();
 if ($pid == 0) {
 	exec('curl', '-s', '-o', '/dev/null', '-H', "Authorization: Bearer $vt",

@@ -95,7 +95,7 @@ my $final = $rot;
 $final =~ s/^old_key_files = .*\n//m;
 write_file("$S/tcloud.conf", $final);
 rename "$S/secrets/master-1.key", "$dir/master-1.key.gone" or die;
-system("kill \$(cat $S/run/tcloud.pid) 2>/dev/null; sleep 0.5; $ENV{TCLOUD_ROOT}/tcloud-dev up >/dev/null 2>&1");
+system("$ENV{TCLOUD_ROOT}/tcloud-dev reload >/dev/null 2>&1");
 ($rc, $out) = ctl('fsck');
 is($rc, 0, 'fsck passes with only the new key') or diag $out;
 for my $id (sort keys %files) {

@@ -10,7 +10,7 @@ use TCloud;
 my $S = $ENV{TCLOUD_STATE};
 my $conf = read_file("$S/tcloud.conf");
 sub restart {
-	system("kill \$(cat $S/run/tcloud.pid) 2>/dev/null; sleep 0.5; $ENV{TCLOUD_ROOT}/tcloud-dev up >/dev/null 2>&1") == 0
+	system("$ENV{TCLOUD_ROOT}/tcloud-dev reload >/dev/null 2>&1") == 0
 	    or BAIL_OUT('restart failed');
 }
 

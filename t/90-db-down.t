@@ -14,7 +14,7 @@ my $file = api('POST', '/api/files/upload', token => $u->{token},
 my $folder = api('POST', '/api/folders', token => $u->{token}, json => { name => 'dir' })->{json}{id};
 my $link = api('POST', "/api/files/$file/share-link", token => $u->{token}, json => {})->{json}{token};
 my $key = api('POST', '/api/apikeys', token => $u->{token}, json => { name => 'k' })->{json}{key};
-my @workers = map { chomp; $_ } `cat $S/run/tcloud.pid`;
+my @workers = worker_pids();
 # Alive and not a zombie (nobody may reap in a container).
 sub alive { my $st = `cat /proc/$_[0]/status 2>/dev/null`; $st =~ /^State:\s+[^Z]/m }
 

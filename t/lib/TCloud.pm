@@ -6,10 +6,11 @@ use warnings;
 use Exporter 'import';
 use JSON::PP;
 use File::Temp qw(tempfile tempdir);
+use Cwd ();
 use Test::More;
 
 our @EXPORT = qw(api url ctl json_of new_user login_token admin_token
-    random_name tmpdir write_file read_file);
+    random_name tmpdir write_file read_file worker_pids);
 
 my $URL = $ENV{TCLOUD_URL} or BAIL_OUT('TCLOUD_URL is not set: run ./tcloud-dev test');
 my $TMP = tempdir(CLEANUP => 1);
@@ -54,6 +55,8 @@ sub api {
 	my @cmd = ('curl', '-s', '-S', '-g', '-o', $o{out} // $body, '-D', $hdr,
 	    '-w', '%{http_code}', '-X', $method);
 	push @cmd, '-I' if $method eq 'HEAD';
+	# TLS with a throwaway certificate (TCLOUD_FRONT=nginx-tls).
+	push @cmd, '--cacert', $ENV{TCLOUD_CA} if $ENV{TCLOUD_CA};
 	push @cmd, '-H', "Authorization: Bearer $o{token}" if defined $o{token};
 	push @cmd, '-H', "X-API-Key: $o{key}" if defined $o{key};
 	push @cmd, '-H', "X-Forwarded-For: " . ($o{ip} // $CLIENT_IP);
@@ -105,6 +108,22 @@ sub ctl {
 	return ($? >> 8, $out);
 }
 
+# The pids of this stack's workers, whoever started them (multiwatch,
+# mod_fcgid): processes running its tcloud.fcgi binary.
+sub worker_pids {
+	my $exe = Cwd::realpath("$ENV{TCLOUD_STATE}/build/tcloud.fcgi") // return ();
+	my @p;
+	opendir my $d, '/proc' or return ();
+	for my $pid (grep { /^\d+$/ } readdir $d) {
+		my $e = readlink "/proc/$pid/exe" // next;
+		next unless $e eq $exe;
+		my $st = read_file("/proc/$pid/status");
+		push @p, $pid + 0 unless $st =~ /^State:\s+Z/m;
+	}
+	closedir $d;
+	return sort { $a <=> $b } @p;
+}
+
 sub random_name {
 	my ($prefix) = @_;
 	return ($prefix // 'u') . join('', map { ('a'..'z', 0..9)[rand 36] } 1..8);
@@ -112,7 +131,7 @@ sub random_name {
 
 sub admin_token {
 	my $r = api('POST', '/api/auth/login',
-	    json => { username => 'admin', password => 'admin-test-password' });
+	    json => { username => 'admin', password => $ENV{TCLOUD_ADMIN_PASSWORD} // 'admin-test-password' });
 	die "admin login failed: $r->{status} $r->{body}" unless $r->{status} == 200;
 	return $r->{json}{token};
 }
