@@ -437,21 +437,27 @@ copy_blobs(struct app *a, const char *dir, long long *nblobs,
 }
 
 /* Remove DIR's blobs that the final snapshot does not name (copied in an
- * earlier round for rows deleted since). */
+ * earlier round for rows deleted since).  Runs only after a retry; the
+ * final list is held sorted, 16 bytes a file. */
 struct prune {
-	const char	*list;
+	unsigned char	*ids;
+	size_t		 n;
 };
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
 
 static int
 prune_one(void *arg, const char *path, const unsigned char *id,
     time_t mtime)
 {
 	struct prune *p = arg;
-	char hex[33];
 
 	(void)mtime;
-	store_id_to_hex(id, hex);
-	if (strstr(p->list, hex) == NULL)
+	if (bsearch(id, p->ids, p->n, 16, id_cmp) == NULL)
 		unlink(path);
 	return 0;
 }
@@ -459,9 +465,9 @@ prune_one(void *arg, const char *path, const unsigned char *id,
 static int
 prune_blobs(const char *dir)
 {
-	char *lpath = xasprintf("%s/.blobs", dir), *buf = NULL;
-	size_t len = 0;
-	struct prune p;
+	char *lpath = xasprintf("%s/.blobs", dir), line[64];
+	struct prune p = { NULL, 0 };
+	size_t cap = 0;
 	FILE *f;
 	int rc;
 
@@ -469,14 +475,19 @@ prune_blobs(const char *dir)
 		free(lpath);
 		return -1;
 	}
-	/* Only after a retry; the list is 33 bytes a file. */
-	if (getdelim(&buf, &len, '\0', f) == -1) {
-		buf = xstrdup("");
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (p.n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			p.ids = xrealloc(p.ids, cap * 16);
+		}
+		if (store_hex_to_id(line, p.ids + 16 * p.n) == 0)
+			p.n++;
 	}
 	fclose(f);
-	p.list = buf;
+	qsort(p.ids, p.n, 16, id_cmp);
 	rc = store_walk_blobs(dir, prune_one, &p);
-	free(buf);
+	free(p.ids);
 	free(lpath);
 	return rc;
 }
