@@ -205,6 +205,7 @@ responses(const struct route *rt, const struct api_doc *d)
 		add_response(resp, 415, d);
 	}
 	add_response(resp, 500, d);
+	add_response(resp, 503, d);	/* the database is unreachable */
 	return resp;
 }
 
@@ -285,7 +286,7 @@ add_operation(const struct route *rt, void *arg)
 {
 	json_object *paths = arg, *item, *op, *sec, *req, *tags;
 	const struct api_doc *d = find_doc(rt->method, rt->pattern);
-	static const char *const who[] = { "anyone", "user", "admin" };
+	static const char *const who[] = { "anyone", "user", "admin", "session" };
 	char id[160], *m, *p;
 	size_t i;
 
@@ -327,12 +328,16 @@ add_operation(const struct route *rt, void *arg)
 	json_object_object_add(op, "responses", responses(rt, d));
 	sec = json_object_new_array();
 	if (rt->who != WHO_ANYONE) {
-		json_object *b = json_object_new_object(), *k = json_object_new_object();
+		json_object *b = json_object_new_object(), *k;
 
 		json_object_object_add(b, "bearerAuth", json_object_new_array());
-		json_object_object_add(k, "apiKey", json_object_new_array());
 		json_object_array_add(sec, b);
-		json_object_array_add(sec, k);
+		/* WHO_SESSION routes take a signed-in session only. */
+		if (rt->who != WHO_SESSION) {
+			k = json_object_new_object();
+			json_object_object_add(k, "apiKey", json_object_new_array());
+			json_object_array_add(sec, k);
+		}
 	}
 	json_object_object_add(op, "security", sec);
 	m = strdup(rt->method);
