@@ -80,7 +80,7 @@ is($rc, 0, 'fsck still clean after gc');
 
 # rotate-key: new KEK 2, old one listed; after rotation the old one can go.
 my $conf = read_file("$S/tcloud.conf");
-system("head -c 32 /dev/urandom > $S/secrets/master-2.key && chmod 600 $S/secrets/master-2.key");
+system("head -c 32 /dev/urandom > $S/secrets/master-2.key && chmod 600 $S/secrets/master-2.key && chown --reference=$S/secrets $S/secrets/master-2.key");
 my $link = api('POST', "/api/files/$fid/share-link", token => $t, json => {})->{json};
 my $rot = $conf;
 $rot =~ s/^master_key_file = .*$/master_key_file = $S\/secrets\/master-2.key/m;
