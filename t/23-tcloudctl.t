@@ -64,6 +64,8 @@ my $orphan_dir = "$S/data/blobs/ff/ee";
 system("mkdir -p $orphan_dir");
 my $orphan = "$orphan_dir/ffee" . ('0' x 28);
 write_file($orphan, 'junk');
+# Owned like the rest of data_dir (the web user's under mod_fcgid).
+system("chown -R --reference=$S/data $S/data/blobs/ff");
 write_file("$S/data/tmp/" . ('a' x 32), 'partial');
 my $young = "$S/data/tmp/" . ('b' x 32);
 write_file($young, 'in flight');
