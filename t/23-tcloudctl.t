@@ -64,6 +64,8 @@ my $orphan_dir = "$S/data/blobs/ff/ee";
 system("mkdir -p $orphan_dir");
 my $orphan = "$orphan_dir/ffee" . ('0' x 28);
 write_file($orphan, 'junk');
+# Owned like the rest of data_dir (the web user's under mod_fcgid).
+system("chown -R --reference=$S/data $S/data/blobs/ff");
 write_file("$S/data/tmp/" . ('a' x 32), 'partial');
 my $young = "$S/data/tmp/" . ('b' x 32);
 write_file($young, 'in flight');
@@ -80,7 +82,7 @@ is($rc, 0, 'fsck still clean after gc');
 
 # rotate-key: new KEK 2, old one listed; after rotation the old one can go.
 my $conf = read_file("$S/tcloud.conf");
-system("head -c 32 /dev/urandom > $S/secrets/master-2.key && chmod 600 $S/secrets/master-2.key");
+system("head -c 32 /dev/urandom > $S/secrets/master-2.key && chmod 600 $S/secrets/master-2.key && chown --reference=$S/secrets $S/secrets/master-2.key");
 my $link = api('POST', "/api/files/$fid/share-link", token => $t, json => {})->{json};
 my $rot = $conf;
 $rot =~ s/^master_key_file = .*$/master_key_file = $S\/secrets\/master-2.key/m;

@@ -30,7 +30,8 @@ sub fcgi {
 	my ($resp, $buf) = ('');
 	while (read($s, $buf, 8) == 8) {
 		my ($v, $type, $id, $len, $pad) = unpack('CCnnC', $buf);
-		read($s, my $c, $len + $pad) if $len + $pad;
+		my $c = "";
+		read($s, $c, $len + $pad) if $len + $pad;
 		last if $type == 3;
 		$resp .= substr($c, 0, $len) if $type == 6;
 	}

@@ -87,7 +87,8 @@ for my $c (1 .. 3) {
 	}
 }
 $fail //= 0;
-ok($total >= $KILLS, "$total requests under load");
+# The load ran through the kills (how much depends on the machine).
+ok($total >= 6, "$total requests under load");
 # Each kill can fail at most the one request its worker was serving.
 cmp_ok($fail, '<=', $KILLS, "$fail failed requests for $KILLS kills");
 
