@@ -134,8 +134,10 @@ raw_begin(struct http *h)
 	memcpy(rbuf, in->rdNext, n);
 	rbeg = 0;
 	rend = n;
-	/* libfcgi's stream is spent: nothing reads it again. */
+	/* libfcgi's stream is spent: nothing reads it again, and a closed
+	 * stream answers EOF without touching the socket. */
 	in->rdNext = in->stop = d->buffStop;
+	in->isClosed = 1;
 	fcgirec_init(&h->rec, (unsigned)h->fcgi->requestId);
 	return 0;
 }
