@@ -71,7 +71,7 @@ export async function openPage(browser, { viewport = { width: 1280, height: 860 
 		}, token);
 	}
 	const page = await context.newPage();
-	page.setDefaultTimeout(10000);
+	page.setDefaultTimeout(30000);	// a loaded CI machine is slow, not broken
 	page.problems = [];
 	page.allowed = new Set();
 	page.ip = ip;
