@@ -37,6 +37,8 @@ struct conf {
 	char		*public_base_url;
 	char		*trusted_proxies;	/* space/comma list of IPs */
 	long long	 login_max_failures, login_window;
+	long long	 register_max, register_window;	/* per client address */
+	long long	 link_session_lifetime;	/* seconds */
 	long long	 argon2_m_kib, argon2_t;
 	long long	 link_max_lifetime;	/* seconds, 0 = none */
 	int		 link_require_password;
@@ -78,15 +80,18 @@ struct req {
 	struct router_match	 m;
 	struct principal	 user;
 	int			 authed;
-	char			 ip[64];
+	char			 ip[64];	/* the client, for the audit */
+	char			 ipkey[72];	/* its throttle subject: IPv6 /64 */
 	char			 reqid[20];
 	json_object		*body;	/* JSON routes: the parsed object */
 };
 
 #define BODY_STREAM	2
 
-/* Who may call a route; a read-only key may only call GET routes. */
-enum who { WHO_ANYONE, WHO_USER, WHO_ADMIN };
+/* Who may call a route; a read-only key may only call GET routes.
+ * WHO_SESSION: a user signed in with a JWT; an API key gets 403
+ * session_required (password change, key management: SPEC §3). */
+enum who { WHO_ANYONE, WHO_USER, WHO_ADMIN, WHO_SESSION };
 
 struct route {
 	const char	*method;
@@ -101,7 +106,9 @@ struct route {
 /* route-*.c: each exports one table. */
 extern const struct route routes_health[], routes_auth[], routes_apikeys[],
 	    routes_admin[], routes_files[], routes_folders[], routes_shares[],
-	    routes_links[], routes_public[];
+	    routes_links[], routes_public[], routes_openapi[];
+/* routes.c: call fn on every route of every table (route-openapi.c). */
+void	routes_each(void (*fn)(const struct route *, void *), void *arg);
 
 /* files.c: the file operations shared by routes (files, shares, links,
  * admin).  Each replies itself and returns the HTTP status. */
@@ -112,6 +119,8 @@ int	files_send(struct req *, const struct db_res *res);
 int	files_send_file(struct req *, const struct fs_file *);
 /* The JSON object of a file row. */
 json_object *files_json(const struct db_res *, size_t row);
+/* upload.c: POST /api/files/upload, routed from route-files.c. */
+int	upload_handle(struct req *);
 
 /* routes.c: match, authenticate, dispatch one request. */
 void	routes_init(void);
@@ -127,6 +136,9 @@ char	*auth_issue_token(struct app *, long long uid, long long not_before,
 	    long long *exp);
 /* Login throttle (SPEC §3): seconds to wait, 0 if allowed. */
 long long auth_throttled(struct req *, const char *kind, const char *subject);
+/* The same with its own limit: max events per window seconds. */
+long long auth_throttled_n(struct req *, const char *kind,
+	    const char *subject, long long max, long long window);
 void	auth_fail(struct req *, const char *kind, const char *subject);
 /* "tck_" + 43 base64url: heap string, SHA-256 in hash. */
 char	*auth_new_key(unsigned char hash[32]);
@@ -178,6 +190,9 @@ char	*app_open_token(struct app *, const unsigned char *in, size_t inlen,
 int	time_parse(const char *s, long long *epoch);
 /* Format epoch seconds as "YYYY-MM-DD HH:MM:SS" into buf[20]. */
 void	time_format(long long epoch, char buf[20]);
+/* A DATETIME parameter: buf formatted, or NULL (SQL NULL) for epoch 0.
+ * Bound as a string, not FROM_UNIXTIME(), which stops at 2038. */
+const char *time_sql(long long epoch, char buf[20]);
 /* Parse a positive id from a query parameter: 1 ok, 0 absent, -1 bad. */
 int	query_id(struct req *, const char *name, long long *out);
 /* limit/offset of list routes (SPEC §2): 0 ok, else error replied. */

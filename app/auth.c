@@ -128,7 +128,7 @@ int
 auth_request(struct req *r)
 {
 	const char *bearer = http_header(r->http, "Authorization");
-	const char *key = http_header(r->http, "X-API-Key");
+	const char *key = http_header(r->http, "X-API-Key"), *v[2];
 	struct principal pj, pk;
 	int rc;
 
@@ -136,6 +136,11 @@ auth_request(struct req *r)
 	memset(&pk, 0, sizeof(pk));
 	if (bearer == NULL && key == NULL)
 		return unauthorized(r, "no credentials");
+	/* Two lines of one credential header: which one counts would
+	 * depend on the server in front, so neither does. */
+	if (http_header_all(r->http, "Authorization", v, 2) > 1 ||
+	    http_header_all(r->http, "X-API-Key", v, 2) > 1)
+		return unauthorized(r, "a credential header sent twice");
 	/* Every credential presented must be valid (SPEC §3). */
 	if (bearer && (rc = check_jwt(r, bearer, &pj)) != 0)
 		return rc;
@@ -177,14 +182,22 @@ auth_issue_token(struct app *a, long long uid, long long not_before,
 long long
 auth_throttled(struct req *r, const char *kind, const char *subject)
 {
-	long long window = r->app->conf.login_window, wait;
+	return auth_throttled_n(r, kind, subject,
+	    r->app->conf.login_max_failures, r->app->conf.login_window);
+}
+
+long long
+auth_throttled_n(struct req *r, const char *kind, const char *subject,
+    long long max, long long window)
+{
+	long long wait;
 	struct db_res *res;
 
 	res = db_query(r->app->db, SQL_FAIL_COUNT, "issi", window, kind,
 	    subject, window);
 	if (res == NULL)
 		return 0;	/* fail open on a DB hiccup: the hash still runs */
-	if (db_int(res, 0, 0) < r->app->conf.login_max_failures) {
+	if (db_int(res, 0, 0) < max) {
 		db_res_free(res);
 		return 0;
 	}

@@ -36,6 +36,9 @@ static const struct config_key keys[] = {
 	S(trusted_proxies, ""),
 	I(login_max_failures, "10", 1, 1000000),
 	I(login_window, "900", 1, 86400 * 30),
+	I(register_max, "20", 1, 1000000),
+	I(register_window, "3600", 1, 86400),	/* gc keeps 2 days */
+	I(link_session_lifetime, "900", 60, 86400),
 	I(argon2_m_kib, "19456", 64, 1048576),
 	I(argon2_t, "2", 1, 16),
 	I(link_max_lifetime, "0", 0, 315360000),

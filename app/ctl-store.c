@@ -97,12 +97,14 @@ fsck_one(struct app *a, struct db *db, const struct db_res *res, size_t i,
 }
 
 /* fsck: every blob's header and tags against its row; exit 1 on a fault. */
-static int
-cmd_fsck(struct app *a)
+int
+ctl_fsck(struct app *a, int argc, char *argv[])
 {
 	struct db *db = ctl_db(a, 1);
 	struct fsck f = { 0, 0 };
 
+	(void)argc;
+	(void)argv;
 	if (each_file(db, fsck_one, a, &f) == -1)
 		return 1;
 	printf("fsck: %lld files checked, %lld faults\n", f.files, f.faults);
@@ -161,8 +163,8 @@ gc_blob(void *arg, const char *path, const unsigned char *id, time_t mtime)
 
 /* gc: upload leftovers and unreferenced blobs older than an hour, and
  * expired rows of the revocation and throttle tables. */
-static int
-cmd_gc(struct app *a, int argc, char *argv[])
+int
+ctl_gc(struct app *a, int argc, char *argv[])
 {
 	struct gc g = { NULL, 0, 0, 0, 0 };
 	long long age = GC_AGE;
@@ -220,12 +222,14 @@ rotate_one(struct app *a, struct db *db, const struct db_res *res, size_t i,
 
 /* rotate-key: re-wrap every file key under the active KEK; segments are
  * not touched.  Afterwards the old KEK files are no longer needed. */
-static int
-cmd_rotate(struct app *a)
+int
+ctl_rotate_key(struct app *a, int argc, char *argv[])
 {
 	struct db *db = ctl_db(a, 1);
 	struct rotate rt = { 0, 0 };
 
+	(void)argc;
+	(void)argv;
 	if (each_file(db, rotate_one, a, &rt) == -1)
 		return 1;
 	if (ctl_rotate_links(a, db) == -1)
@@ -237,13 +241,15 @@ cmd_rotate(struct app *a)
 }
 
 /* quota-recalc: used_bytes from the rows (repairs stranded charges). */
-static int
-cmd_quota_recalc(struct app *a)
+int
+ctl_quota_recalc(struct app *a, int argc, char *argv[])
 {
 	struct db *db = ctl_db(a, 1);
 	struct db_res *res;
 	size_t i;
 
+	(void)argc;
+	(void)argv;
 	if ((res = db_query(db, SQL_CTL_QUOTA_DRIFT, "")) == NULL)
 		return 1;
 	for (i = 0; i < db_rows(res); i++)
@@ -257,8 +263,8 @@ cmd_quota_recalc(struct app *a)
 	return 0;
 }
 
-static int
-cmd_stats(struct app *a)
+int
+ctl_stats(struct app *a, int argc, char *argv[])
 {
 	static const char *names[] = { "total_users", "pending_users",
 	    "active_users", "suspended_users", "total_files", "total_folders",
@@ -267,6 +273,8 @@ cmd_stats(struct app *a)
 	struct db_res *res;
 	size_t i;
 
+	(void)argc;
+	(void)argv;
 	if ((res = db_query(db, SQL_ADMIN_STATS, "")) == NULL)
 		return 1;
 	for (i = 0; i < 8; i++)
@@ -276,23 +284,26 @@ cmd_stats(struct app *a)
 	return 0;
 }
 
+/* purge-pending DAYS: delete accounts still pending after DAYS days
+ * (the admin route POST /api/admin/users/purge-pending does the same). */
 int
-ctl_command(struct app *a, int argc, char *argv[])
+ctl_purge_pending(struct app *a, int argc, char *argv[])
 {
-	if (!strcmp(argv[0], "stats"))
-		return cmd_stats(a);
-	if (!strcmp(argv[0], "quota-recalc"))
-		return cmd_quota_recalc(a);
-	if (app_load_keys(a) == -1)
+	struct db *db;
+	long long days, n;
+	char *end;
+
+	if (argc != 1 || (days = strtoll(argv[0], &end, 10)) < 0 ||
+	    *end != '\0' || end == argv[0] || days > 36500) {
+		fprintf(stderr, "usage: tcloudctl purge-pending DAYS\n");
+		return 2;
+	}
+	db = ctl_db(a, 1);
+	if ((n = db_exec(db, SQL_ADMIN_PURGE_PENDING, "i", days)) == -1)
 		return 1;
-	if (!strcmp(argv[0], "fsck"))
-		return cmd_fsck(a);
-	if (!strcmp(argv[0], "gc"))
-		return cmd_gc(a, argc - 1, argv + 1);
-	if (!strcmp(argv[0], "rotate-key"))
-		return cmd_rotate(a);
-	fprintf(stderr, "tcloudctl: unknown command '%s'\n", argv[0]);
-	return 2;
+	printf("purged %lld pending account%s\n", n, n == 1 ? "" : "s");
+	db_close(db);
+	return 0;
 }
 
 /* Re-seal every link token under the active KEK (after rotate-key the old

@@ -143,10 +143,17 @@ files_send_file(struct req *r, const struct fs_file *f)
 	const char *why;
 	enum fs_err fe;
 	char etag[40], *hex;
+	unsigned char tag[31], mac[32];
 	size_t mark;
 
 	mark = http_headers_mark(h);
-	hex = crypto_hex(id, 16);
+	/* A keyed hash of the blob id: it changes with the content but
+	 * does not reveal the name of the blob on disk. */
+	memcpy(tag, "tcloud etag v1|", 15);
+	memcpy(tag + 15, id, 16);
+	crypto_hmac_sha256(r->app->jwt_key, r->app->jwt_keylen, tag,
+	    sizeof(tag), mac);
+	hex = crypto_hex(mac, 16);
 	snprintf(etag, sizeof(etag), "\"%s\"", hex);
 	free(hex);
 	if (etag_matches(http_header(h, "If-None-Match"), etag)) {

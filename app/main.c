@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <fcgiapp.h>
 
 #include "crypto.h"
@@ -65,6 +66,9 @@ main(int argc, char *argv[])
 		int fd = open(app.conf.log_file, O_WRONLY | O_APPEND | O_CREAT |
 		    O_CLOEXEC, 0600);
 
+		/* Also when the launcher's redirect created it first. */
+		if (fd != -1)
+			(void)fchmod(fd, 0600);
 		if (fd == -1 || dup2(fd, 2) == -1) {
 			log_err("log_file %s: %s", app.conf.log_file,
 			    strerror(errno));
@@ -108,11 +112,18 @@ main(int argc, char *argv[])
 			routes_dispatch(&app, &h);
 		else
 			log_err("request without REQUEST_METHOD/DOCUMENT_URI");
-		/* A response cut short mid-stream: close the connection with
-		 * no end-of-request record, so nginx aborts the client's
-		 * transfer instead of ending it cleanly. */
+		/* A response cut short mid-stream must not end cleanly: a
+		 * closed connection alone reads to nginx as the end of the
+		 * response, so an invalid record (version 0) goes first,
+		 * on a record boundary (the unflushed rest is dropped).
+		 * nginx then fails the upstream and drops the client's
+		 * connection without the last chunk. */
 		if (h.abort) {
-			log_warn("response aborted: connection closed");
+			static const unsigned char bad[8];
+
+			log_warn("response aborted: connection dropped");
+			if (write(fr.ipcFd, bad, sizeof(bad)) == -1)
+				log_debug("abort record: %s", strerror(errno));
 			FCGX_Free(&fr, 1);
 		} else
 			FCGX_Finish_r(&fr);

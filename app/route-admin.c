@@ -306,6 +306,34 @@ out:
 	return rc;
 }
 
+/* POST /api/admin/users/purge-pending {older_than_days} -> 200 {ok,
+ * purged} | 400.  Deletes accounts still pending (never approved, so
+ * they own no files) registered more than that many days ago: squatted
+ * names and email addresses come free again. */
+static int
+admin_purge_pending(struct req *r)
+{
+	struct json_err e;
+	json_object *d;
+	long long days, n;
+
+	if (json_get_int(r->body, "older_than_days", 1, &days, &e) < 0)
+		return reply_invalid(r, &e);
+	if (days < 0 || days > 36500)
+		return reply_error(r, 400, "invalid_field",
+		    "'older_than_days' is an integer from 0 to 36500.");
+	if ((n = db_exec(r->app->db, SQL_ADMIN_PURGE_PENDING, "i", days)) == -1)
+		return reply_internal(r);
+	d = json_object_new_object();
+	json_add_int(d, "older_than_days", days);
+	json_add_int(d, "purged", n);
+	audit(r, "admin_purge_pending", "user", 0, d);
+	d = json_object_new_object();
+	json_add_bool(d, "ok", 1);
+	json_add_int(d, "purged", n);
+	return reply_json(r, 200, d);
+}
+
 /* GET /api/admin/stats -> 200 {total_users, pending_users, active_users,
  * suspended_users, total_files, total_folders, total_bytes, public_links} */
 static int
@@ -333,5 +361,7 @@ const struct route routes_admin[] = {
 	{ "GET", "/api/admin/audit", WHO_ADMIN, 0, admin_audit },
 	{ "GET", "/api/admin/users", WHO_ADMIN, 0, admin_users },
 	{ "PATCH", "/api/admin/users/{id}", WHO_ADMIN, 1, admin_user_patch },
+	{ "POST", "/api/admin/users/purge-pending", WHO_ADMIN, 1,
+	    admin_purge_pending },
 	{ NULL, NULL, 0, 0, NULL }
 };

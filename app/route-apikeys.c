@@ -36,7 +36,7 @@ apikey_create(struct req *r)
 	struct db_res *res;
 	json_object *o;
 	int ro = 0;
-	char *key;
+	char *key, tbuf[20];
 
 	if (json_get_string(r->body, "name", 1, &name, &e) < 0 ||
 	    json_get_string(r->body, "expires_at", 0, &exps, &e) < 0 ||
@@ -49,8 +49,8 @@ apikey_create(struct req *r)
 		return reply_error(r, 400, "invalid_field", "'expires_at' must "
 		    "be a future UTC time, \"YYYY-MM-DD HH:MM:SS\".");
 	key = auth_new_key(hash);
-	if (db_exec(r->app->db, SQL_KEY_INSERT, "isbin", r->user.id, name,
-	    hash, sizeof(hash), (long long)ro, exp) == -1) {
+	if (db_exec(r->app->db, SQL_KEY_INSERT, "isbis", r->user.id, name,
+	    hash, sizeof(hash), (long long)ro, time_sql(exp, tbuf)) == -1) {
 		free(key);
 		if (db_err(r->app->db) == DB_DUPLICATE)
 			return reply_error(r, 409, "name_exists",
@@ -105,8 +105,8 @@ apikey_delete(struct req *r)
 }
 
 const struct route routes_apikeys[] = {
-	{ "POST", "/api/apikeys", WHO_USER, 1, apikey_create },
+	{ "POST", "/api/apikeys", WHO_SESSION, 1, apikey_create },
 	{ "GET", "/api/apikeys", WHO_USER, 0, apikey_list },
-	{ "DELETE", "/api/apikeys/{id}", WHO_USER, 0, apikey_delete },
+	{ "DELETE", "/api/apikeys/{id}", WHO_SESSION, 0, apikey_delete },
 	{ NULL, NULL, 0, 0, NULL }
 };

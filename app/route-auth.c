@@ -26,6 +26,18 @@ check_password(struct req *r, const char *field, const char *pw)
 	return 0;
 }
 
+static int
+too_many(struct req *r, long long wait, const char *what, const char *subject)
+{
+	json_object *d = json_object_new_object();
+
+	json_add_str(d, "subject", subject);
+	audit_as(r, 0, NULL, "rate_limited", what, 0, d);
+	http_set_header(r->http, "Retry-After", "%lld", wait);
+	return reply_error(r, 429, "rate_limited",
+	    "Too many failed attempts. Try again in %lld seconds.", wait);
+}
+
 /* POST /api/auth/register {username, email, password} -> 201 | 400 | 409 */
 static int
 auth_register(struct req *r)
@@ -37,7 +49,7 @@ auth_register(struct req *r)
 	json_object *o;
 	char *hash;
 	size_t taken;
-	long long n;
+	long long n, wait;
 
 	if (json_get_string(r->body, "username", 1, &user, &e) < 0 ||
 	    json_get_string(r->body, "email", 1, &email, &e) < 0 ||
@@ -51,6 +63,11 @@ auth_register(struct req *r)
 		    "That is not an email address.");
 	if (check_password(r, "password", pw))
 		return 400;
+	/* Each registration costs a hash and a row: so many per client
+	 * address and window (SPEC §3). */
+	if ((wait = auth_throttled_n(r, "register", r->ipkey,
+	    a->conf.register_max, a->conf.register_window)) > 0)
+		return too_many(r, wait, "register", r->ipkey);
 	/* Friendly codes for the common case; the unique keys decide races. */
 	if ((res = db_query(a->db, SQL_USER_EXISTS_NAME, "s", user)) == NULL)
 		return reply_internal(r);
@@ -77,24 +94,13 @@ auth_register(struct req *r)
 	if (n == -1)
 		return reply_internal(r);
 	n = db_insert_id(a->db);
+	auth_fail(r, "register", r->ipkey);
 	o = json_object_new_object();
 	json_add_str(o, "username", user);
 	audit_as(r, n, user, "register", "user", n, o);
 	o = json_object_new_object();
 	json_add_str(o, "message", "Registered. Awaiting admin approval.");
 	return reply_json(r, 201, o);
-}
-
-static int
-too_many(struct req *r, long long wait, const char *subject)
-{
-	json_object *d = json_object_new_object();
-
-	json_add_str(d, "subject", subject);
-	audit_as(r, 0, NULL, "rate_limited", "login", 0, d);
-	http_set_header(r->http, "Retry-After", "%lld", wait);
-	return reply_error(r, 429, "rate_limited",
-	    "Too many failed attempts. Try again in %lld seconds.", wait);
 }
 
 /* POST /api/auth/login {username, password} -> 200 {token, user} | 401 |
@@ -121,9 +127,9 @@ auth_login(struct req *r)
 		if (*p >= 'A' && *p <= 'Z')
 			*p += 'a' - 'A';
 	/* Check the limits before hashing: each hash costs ~20 MiB. */
-	if ((wait = auth_throttled(r, "ip", r->ip)) > 0 ||
+	if ((wait = auth_throttled(r, "ip", r->ipkey)) > 0 ||
 	    (wait = auth_throttled(r, "user", subject)) > 0)
-		return too_many(r, wait, subject);
+		return too_many(r, wait, "login", subject);
 	/* A name that cannot exist is not looked up (the column is ASCII):
 	 * it verifies against the dummy hash like any unknown user. */
 	if (!username_valid(user) || strlen(pw) > PW_MAX)
@@ -138,7 +144,7 @@ auth_login(struct req *r)
 	    stored != a->dummy_hash;
 	if (!match) {
 		db_res_free(res);
-		auth_fail(r, "ip", r->ip);
+		auth_fail(r, "ip", r->ipkey);
 		auth_fail(r, "user", subject);
 		o = json_object_new_object();
 		json_add_str(o, "username", subject);
@@ -203,13 +209,15 @@ auth_me(struct req *r)
 static int
 auth_logout(struct req *r)
 {
+	char tbuf[20];
+
 	if (r->user.jti[0] == '\0')
 		return reply_error(r, 400, "not_a_token", "Log out ends a "
 		    "Bearer token; revoke an API key with DELETE /api/apikeys/{id}.");
 	db_exec(r->app->db, SQL_TOKEN_PURGE, "");
 	/* Denied until jwt_verify would refuse it anyway: exp + leeway. */
-	if (db_exec(r->app->db, SQL_TOKEN_REVOKE, "si", r->user.jti,
-	    r->user.token_exp + JWT_LEEWAY) == -1)
+	if (db_exec(r->app->db, SQL_TOKEN_REVOKE, "ss", r->user.jti,
+	    time_sql(r->user.token_exp + JWT_LEEWAY, tbuf)) == -1)
 		return reply_internal(r);
 	audit(r, "logout", "user", r->user.id, NULL);
 	return reply_ok(r);
@@ -224,7 +232,9 @@ auth_password(struct req *r)
 	const char *cur, *new;
 	struct json_err e;
 	struct db_res *res;
-	char *hash;
+	char *hash, subject[24];
+	long long wait;
+	json_object *d;
 	int match;
 
 	if (json_get_string(r->body, "current_password", 1, &cur, &e) < 0 ||
@@ -232,14 +242,27 @@ auth_password(struct req *r)
 		return reply_invalid(r, &e);
 	if (check_password(r, "new_password", new))
 		return 400;
+	/* Guessing the current password with a stolen session is limited
+	 * like logins: per account and per client address, before hashing. */
+	snprintf(subject, sizeof(subject), "%lld", r->user.id);
+	if ((wait = auth_throttled(r, "ip", r->ipkey)) > 0 ||
+	    (wait = auth_throttled(r, "password", subject)) > 0)
+		return too_many(r, wait, "password", r->user.username);
 	if ((res = db_query(a->db, SQL_USER_BY_ID, "i", r->user.id)) == NULL)
 		return reply_internal(r);
 	match = db_rows(res) && strlen(cur) <= PW_MAX &&
 	    crypto_password_verify(db_str(res, 0, U_HASH), cur, strlen(cur)) == 1;
 	db_res_free(res);
-	if (!match)
+	if (!match) {
+		auth_fail(r, "ip", r->ipkey);
+		auth_fail(r, "password", subject);
+		d = json_object_new_object();
+		json_add_str(d, "reason", "wrong current password");
+		audit(r, "password_change_failed", "user", r->user.id, d);
 		return reply_error(r, 403, "wrong_password",
 		    "The current password is wrong.");
+	}
+	db_exec(a->db, SQL_FAIL_CLEAR, "ss", "password", subject);
 	if ((hash = crypto_password_hash(new, strlen(new), &a->argon2)) == NULL)
 		return reply_internal(r);
 	if (db_exec(a->db, SQL_USER_SET_PASSWORD, "si", hash, r->user.id) == -1) {
@@ -256,6 +279,6 @@ const struct route routes_auth[] = {
 	{ "POST", "/api/auth/login", WHO_ANYONE, 1, auth_login },
 	{ "GET", "/api/auth/me", WHO_USER, 0, auth_me },
 	{ "POST", "/api/auth/logout", WHO_USER, 0, auth_logout },
-	{ "POST", "/api/auth/password", WHO_USER, 1, auth_password },
+	{ "POST", "/api/auth/password", WHO_SESSION, 1, auth_password },
 	{ NULL, NULL, 0, 0, NULL }
 };

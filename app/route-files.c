@@ -8,8 +8,6 @@
 #include "names.h"
 #include "app.h"
 
-int	upload_handle(struct req *);
-
 /* GET /api/files?folder_id= -> 200 [{file}] sorted by name | 404 */
 static int
 files_list(struct req *r)

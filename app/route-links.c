@@ -13,6 +13,8 @@
 #include "sql.h"
 
 #define LINK_PW_MAX	1024
+/* download_units (max_downloads x 1000000) must stay far from BIGINT. */
+#define LINK_MAX_DOWNLOADS	1000000
 
 struct link_opts {
 	int		 allow, has_allow;
@@ -52,9 +54,9 @@ read_opts(struct req *r, struct link_opts *o)
 		    "'password' is at most %d bytes.", LINK_PW_MAX);
 	if (json_is_null(r->body, "max_downloads"))
 		o->has_max = 1, o->max = 0;
-	else if (o->has_max && o->max < 1)
-		return reply_error(r, 400, "invalid_field",
-		    "'max_downloads' is a positive integer or null.");
+	else if (o->has_max && (o->max < 1 || o->max > LINK_MAX_DOWNLOADS))
+		return reply_error(r, 400, "invalid_field", "'max_downloads' "
+		    "is an integer from 1 to %d, or null.", LINK_MAX_DOWNLOADS);
 	rc = 0;
 	return rc;
 }
@@ -118,7 +120,7 @@ link_upsert(struct req *r, int is_folder)
 	unsigned char raw[32], hash[32], *enc = NULL;
 	size_t enclen, n;
 	uint32_t kek;
-	char *token = NULL, *pwhash = NULL;
+	char *token = NULL, *pwhash = NULL, tbuf[20];
 	const char *keep_hash;
 	json_object *d;
 	int rc, allow, existed;
@@ -164,9 +166,10 @@ link_upsert(struct req *r, int is_folder)
 			log_err("link %lld: token does not open", db_int(res, 0, L_ID));
 			goto fail;
 		}
-		if (db_exec(db, SQL_LINK_UPDATE, "insnii", (long long)allow,
-		    expires, pwhash ? pwhash : keep_hash, max,
-		    (long long)o.has_max, db_int(res, 0, L_ID)) == -1)
+		if (db_exec(db, SQL_LINK_UPDATE, "issniii", (long long)allow,
+		    time_sql(expires, tbuf), pwhash ? pwhash : keep_hash, max,
+		    (long long)o.has_max, (long long)o.has_max,
+		    db_int(res, 0, L_ID)) == -1)
 			goto fail;
 	} else {
 		crypto_random(raw, sizeof(raw));
@@ -174,9 +177,10 @@ link_upsert(struct req *r, int is_folder)
 		crypto_sha256(token, strlen(token), hash);
 		if (app_seal_token(a, token, &enc, &enclen) == -1)
 			goto fail;
-		if (db_exec(db, SQL_LINK_INSERT, "innbbinsn", r->user.id,
+		if (db_exec(db, SQL_LINK_INSERT, "innbbissn", r->user.id,
 		    is_folder ? 0 : id, is_folder ? id : 0, hash, sizeof(hash),
-		    enc, enclen, (long long)allow, expires, pwhash, max) == -1)
+		    enc, enclen, (long long)allow, time_sql(expires, tbuf), pwhash,
+		    max) == -1)
 			goto fail;
 	}
 	if (db_commit(db) == -1)

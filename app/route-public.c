@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "b64.h"
 #include "blob.h"
 #include "crypto.h"
 #include "json.h"
@@ -25,33 +26,118 @@ struct link {
 	long long	 id, owner, file, folder;
 };
 
-static void
-link_headers(struct http *h)
+#define SESSION_COOKIE	"tcloud_link"
+
+/* 429 for a tripped link throttle; the trip is audited. */
+static int
+link_throttled(struct req *r, long long wait, long long link_id,
+    const char *subject)
 {
-	http_set_header(h, "X-Content-Type-Options", "nosniff");
-	http_set_header(h, "Content-Security-Policy", "default-src 'none'");
-	http_set_header(h, "Referrer-Policy", "no-referrer");
+	json_object *d = json_object_new_object();
+
+	json_add_str(d, "subject", subject);
+	audit_as(r, 0, NULL, "rate_limited", "link", link_id, d);
+	http_set_header(r->http, "Retry-After", "%lld", wait);
+	return reply_error(r, 429, "rate_limited", "Too many failed "
+	    "attempts. Try again in %lld seconds.", wait);
 }
 
-/* Look up the token, check life, throttle and password.  0 ok (l set;
+/* The link session's MAC: binds the link, the expiry and the password
+ * hash, so a new password (or a new link) voids every session. */
+static char *
+session_mac(struct req *r, long long link_id, long long exp, const char *pwhash)
+{
+	unsigned char mac[32];
+	char *msg, *b;
+
+	msg = xasprintf("tcloud link-session v1|%lld|%lld|%s", link_id, exp,
+	    pwhash);
+	crypto_hmac_sha256(r->app->jwt_key, r->app->jwt_keylen, msg,
+	    strlen(msg), mac);
+	free(msg);
+	b = b64_encode(mac, sizeof(mac), B64_URL);
+	explicit_bzero(mac, sizeof(mac));
+	return b;
+}
+
+/* The session the visitor presents (X-Share-Session, or the cookie the
+ * link set), or NULL. */
+static char *
+session_presented(struct req *r)
+{
+	const char *v = http_header(r->http, "X-Share-Session"), *c, *p;
+	size_t n = strlen(SESSION_COOKIE);
+
+	if (v)
+		return xstrdup(v);
+	if ((c = http_header(r->http, "Cookie")) == NULL)
+		return NULL;
+	for (p = c; *p; p += strcspn(p, ";"), p += strspn(p, "; ")) {
+		p += strspn(p, " ");
+		if (strncmp(p, SESSION_COOKIE, n) == 0 && p[n] == '=')
+			return xstrndup(p + n + 1, strcspn(p + n + 1, ";"));
+	}
+	return NULL;
+}
+
+/* 1 if the visitor holds a live session for this link's password. */
+static int
+session_valid(struct req *r, struct link *l, const char *pwhash)
+{
+	char *v = session_presented(r), *mac = NULL, *dot;
+	long long exp, now = (long long)time(NULL);
+	int ok = 0;
+
+	if (v == NULL || (dot = strchr(v, '.')) == NULL || dot - v > 12 ||
+	    dot == v || strspn(v, "0123456789") != (size_t)(dot - v))
+		goto out;
+	exp = strtoll(v, NULL, 10);
+	if (exp <= now || exp > now + r->app->conf.link_session_lifetime)
+		goto out;
+	mac = session_mac(r, l->id, exp, pwhash);
+	ok = strlen(dot + 1) == strlen(mac) &&
+	    crypto_ct_eq(dot + 1, mac, strlen(mac));
+out:
+	free(mac);
+	free(v);
+	return ok;
+}
+
+/* After a correct password: a signed session for this link, as a header
+ * for scripts and a cookie scoped to the link for browsers, so the page
+ * and its downloads need no Argon2 hash per request. */
+static void
+session_issue(struct req *r, struct link *l, const char *pwhash)
+{
+	long long life = r->app->conf.link_session_lifetime;
+	long long exp = (long long)time(NULL) + life;
+	const char *https = http_param(r->http, "HTTPS");
+	char *mac = session_mac(r, l->id, exp, pwhash);
+
+	http_set_header(r->http, "X-Share-Session", "%lld.%s", exp, mac);
+	http_set_header(r->http, "Set-Cookie", SESSION_COOKIE "=%lld.%s; "
+	    "Path=/api/share/%s; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+	    exp, mac, r->m.strs[0], life,
+	    https && strcmp(https, "on") == 0 ? "; Secure" : "");
+	free(mac);
+}
+
+/* Look up the token, check life, throttles and password.  0 ok (l set;
  * the caller frees l->row), else the status of the reply already sent
- * (nothing to free). */
+ * (nothing to free).  Wrong passwords count per client address (IPv6
+ * per /64) and per link; unknown tokens per client address. */
 static int
 link_open(struct req *r, struct link *l)
 {
 	const char *tok = r->m.strs[0], *pw, *stored;
 	unsigned char hash[32];
-	char *qpw = NULL;
+	char *qpw = NULL, lid[24];
 	long long wait;
 	int rc = 0;
 
 	memset(l, 0, sizeof(*l));
-	link_headers(r->http);
-	if ((wait = auth_throttled(r, "link", r->ip)) > 0) {
-		http_set_header(r->http, "Retry-After", "%lld", wait);
-		return reply_error(r, 429, "rate_limited", "Too many failed "
-		    "attempts. Try again in %lld seconds.", wait);
-	}
+	if ((wait = auth_throttled(r, "link", r->ipkey)) > 0)
+		return link_throttled(r, wait, 0, r->ipkey);
 	crypto_sha256(tok, strlen(tok), hash);
 	if ((l->row = db_query(r->app->db, SQL_LINK_BY_TOKEN, "b", hash,
 	    sizeof(hash))) == NULL)
@@ -59,7 +145,7 @@ link_open(struct req *r, struct link *l)
 	/* Unknown, revoked, expired and used-up links look alike. */
 	if (db_rows(l->row) == 0 || db_int(l->row, 0, L_LIVE) == 0) {
 		if (db_rows(l->row) == 0)
-			auth_fail(r, "link", r->ip);
+			auth_fail(r, "link", r->ipkey);
 		db_res_free(l->row);
 		l->row = NULL;
 		return reply_error(r, 404, "not_found",
@@ -69,20 +155,26 @@ link_open(struct req *r, struct link *l)
 	l->owner = db_int(l->row, 0, L_OWNER);
 	l->file = db_int(l->row, 0, L_FILE);
 	l->folder = db_int(l->row, 0, L_FOLDER);
-	if ((stored = db_str(l->row, 0, L_PWHASH)) == NULL)
+	if ((stored = db_str(l->row, 0, L_PWHASH)) == NULL ||
+	    session_valid(r, l, stored))
 		return 0;
+	snprintf(lid, sizeof(lid), "%lld", l->id);
 	pw = http_header(r->http, "X-Share-Password");
 	if (pw == NULL)
 		pw = qpw = http_query(r->http, "password");
-	if (pw == NULL || *pw == '\0')
+	if ((wait = auth_throttled(r, "link_id", lid)) > 0)
+		rc = link_throttled(r, wait, l->id, lid);
+	else if (pw == NULL || *pw == '\0')
 		rc = reply_error(r, 401, "password_required",
 		    "This link needs a password (X-Share-Password header).");
 	else if (strlen(pw) > 1024 ||
 	    crypto_password_verify(stored, pw, strlen(pw)) != 1) {
-		auth_fail(r, "link", r->ip);
+		auth_fail(r, "link", r->ipkey);
+		auth_fail(r, "link_id", lid);
 		rc = reply_error(r, 403, "wrong_password",
 		    "The link password is wrong.");
-	}
+	} else
+		session_issue(r, l, stored);
 	free(qpw);
 	if (rc != 0) {
 		/* Only an open link hands its row to the caller. */
@@ -159,7 +251,6 @@ public_info(struct req *r)
 	int rc;
 
 	if (wants_html(r)) {
-		link_headers(r->http);
 		http_set_header(r->http, "Location", "/s/%s", r->m.strs[0]);
 		http_set_header(r->http, "Content-Length", "0");
 		http_send_headers(r->http, 302);
@@ -207,36 +298,92 @@ gone:
 	return reply_error(r, 404, "not_found", "This link's content is gone.");
 }
 
-/* A whole-body GET uses one of max_downloads, taken before sending and
- * given back if the transfer fails: atomic under concurrency. */
+/* What a GET of the body costs the link (README "Public links"): a
+ * whole copy is UNITS_PER_COPY, a range its share of the file, rounded
+ * up, so no mix of whole and ranged GETs yields more whole copies than
+ * max_downloads.  Taken before sending, atomically, and given back if
+ * nothing (or not all) was sent. */
+#define UNITS_PER_COPY	1000000LL
+
+struct take {
+	long long	 units;		/* taken; 0 = nothing to give back */
+	uint64_t	 first, last;	/* the range, when ranged */
+	int		 ranged;
+};
+
 static int
-take_download(struct req *r, struct link *l, long long size, int *taken)
+take_download(struct req *r, struct link *l, long long size, struct take *t)
 {
-	uint64_t a, b;
 	long long n;
 
-	*taken = 0;
-	/* Partial only when the Range will be honoured: an unusable one
-	 * gets the whole body, and that counts. */
-	if (r->http->head || (size >= 0 && range_parse(http_header(r->http,
-	    "Range"), (uint64_t)size, &a, &b) == RANGE_OK))
+	memset(t, 0, sizeof(*t));
+	if (r->http->head)
 		return 0;
-	n = db_exec(r->app->db, SQL_LINK_TAKE_DOWNLOAD, "i", l->id);
-	if (n == -1)
+	t->units = UNITS_PER_COPY;
+	/* size -1: a ZIP, which ignores Range.  An unusable Range gets the
+	 * whole body and costs a whole copy; a 416 sends nothing. */
+	if (size > 0) {
+		switch (range_parse(http_header(r->http, "Range"),
+		    (uint64_t)size, &t->first, &t->last)) {
+		case RANGE_UNSATISFIABLE:
+			t->units = 0;
+			return 0;
+		case RANGE_OK:
+			t->ranged = 1;
+			t->units = (long long)(((unsigned __int128)(t->last -
+			    t->first + 1) * UNITS_PER_COPY + (uint64_t)size - 1) /
+			    (uint64_t)size);
+			break;
+		case RANGE_NONE:
+			break;
+		}
+	}
+	n = db_exec(r->app->db, SQL_LINK_TAKE_DOWNLOAD, "iii", t->units, l->id,
+	    t->units);
+	if (n == -1) {
+		t->units = 0;
 		return reply_internal(r);
-	if (n == 0)
+	}
+	if (n == 0) {
+		t->units = 0;
 		return reply_error(r, 404, "not_found",
 		    "This link does not exist or has expired.");
-	*taken = 1;
+	}
 	return 0;
+}
+
+/* After the response: give back what was not delivered, audit what was
+ * (every link download, ranged ones with their range). */
+static void
+settle_download(struct req *r, struct link *l, struct take *t, int ok,
+    const char *type, long long id)
+{
+	json_object *d;
+	char buf[64];
+
+	if (t->units == 0)
+		return;
+	if (!ok || r->http->broken) {
+		db_exec(r->app->db, SQL_LINK_GIVE_BACK, "ii", t->units, l->id);
+		return;
+	}
+	d = json_object_new_object();
+	json_add_int(d, "link_id", l->id);
+	if (t->ranged) {
+		snprintf(buf, sizeof(buf), "%llu-%llu",
+		    (unsigned long long)t->first, (unsigned long long)t->last);
+		json_add_str(d, "range", buf);
+	}
+	json_add_int(d, "units", t->units);
+	audit_as(r, 0, NULL, "link_download", type, id, d);
 }
 
 static int
 send_file(struct req *r, struct link *l, long long file_id, int in_folder)
 {
 	struct db_res *res;
-	json_object *d;
-	int rc, taken;
+	struct take t;
+	int rc;
 
 	res = db_query(r->app->db, in_folder ? SQL_FILE_IN_FOLDER : SQL_FILE_GET,
 	    "ii", file_id, l->owner);
@@ -247,18 +394,12 @@ send_file(struct req *r, struct link *l, long long file_id, int in_folder)
 		db_res_free(res);
 		return reply_error(r, 404, "not_found", "No such file in this link.");
 	}
-	if ((rc = take_download(r, l, db_int(res, 0, F_SIZE), &taken)) != 0) {
+	if ((rc = take_download(r, l, db_int(res, 0, F_SIZE), &t)) != 0) {
 		db_res_free(res);
 		return rc;
 	}
 	rc = files_send(r, res);
-	if (taken && (rc != 200 || r->http->broken))
-		db_exec(r->app->db, SQL_LINK_GIVE_BACK, "i", l->id);
-	else if (taken) {
-		d = json_object_new_object();
-		json_add_int(d, "link_id", l->id);
-		audit_as(r, 0, NULL, "link_download", "file", file_id, d);
-	}
+	settle_download(r, l, &t, rc == 200 || rc == 206, "file", file_id);
 	db_res_free(res);
 	return rc;
 }
@@ -438,7 +579,8 @@ send_zip(struct req *r, struct link *l)
 	char *path = NULL, *name;
 	long long last, mt;
 	size_t i, j, n = 0;
-	int rc = 0, taken = 0;
+	struct take t = { 0, 0, 0, 0 };
+	int rc = 0;
 
 	if ((tree = db_query(db, SQL_FOLDER_SUBTREE_TREE, "iii", l->folder,
 	    l->owner, (long long)ZIP_MAX_FOLDERS + 1)) == NULL) {
@@ -452,7 +594,7 @@ send_zip(struct req *r, struct link *l)
 	if ((rc = zip_plan(r, tree, parent)) != 0)
 		goto done;
 	/* The ZIP ignores Range: every GET of it is a whole download. */
-	if ((rc = take_download(r, l, -1, &taken)) != 0)
+	if ((rc = take_download(r, l, -1, &t)) != 0)
 		goto done;
 	path = xmalloc(ZIP_MAX_PATH + 1);
 	chain = xcalloc(SQL_WALK_MAX + 1, sizeof(*chain));
@@ -529,10 +671,7 @@ send_zip(struct req *r, struct link *l)
 done:
 	if (c.z)
 		zip_free(c.z);
-	if (taken && (r->http->broken || rc != 200))
-		db_exec(db, SQL_LINK_GIVE_BACK, "i", l->id);
-	else if (taken)
-		audit_as(r, 0, NULL, "link_download", "folder", l->folder, NULL);
+	settle_download(r, l, &t, rc == 200, "folder", l->folder);
 	free(parent);
 	free(chain);
 	free(path);

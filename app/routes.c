@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "crypto.h"
 #include "json.h"
@@ -20,6 +22,7 @@
 static const struct route *const tables[] = {
 	routes_health, routes_auth, routes_apikeys, routes_files,
 	routes_folders, routes_shares, routes_links, routes_public, routes_admin,
+	routes_openapi,
 };
 
 static struct router_entry *entries;
@@ -44,36 +47,101 @@ routes_init(void)
 		}
 }
 
-/* The client address: REMOTE_ADDR, or the last X-Forwarded-For hop when
- * REMOTE_ADDR is a configured trusted proxy. */
+void
+routes_each(void (*fn)(const struct route *, void *), void *arg)
+{
+	const struct route *rt;
+	size_t i;
+
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		for (rt = tables[i]; rt->method; rt++)
+			fn(rt, arg);
+}
+
+static int
+trusted(const char *tp, const char *ip, size_t iplen)
+{
+	const char *p;
+	size_t len;
+
+	for (p = tp; *p; p += len, p += strspn(p, " ,")) {
+		len = strcspn(p, " ,");
+		if (len == iplen && len > 0 && strncmp(p, ip, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The throttle subject of an address: IPv6 clients count per /64 (one
+ * host usually holds a whole /64), IPv4-mapped ones as IPv4. */
+static void
+ip_bucket(const char *ip, char *out, size_t size)
+{
+	unsigned char a[16];
+	char buf[INET6_ADDRSTRLEN];
+
+	if (inet_pton(AF_INET6, ip, a) != 1) {
+		snprintf(out, size, "%s", ip);
+		return;
+	}
+	if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)a)) {
+		inet_ntop(AF_INET, a + 12, buf, sizeof(buf));
+		snprintf(out, size, "%s", buf);
+		return;
+	}
+	memset(a + 8, 0, 8);
+	inet_ntop(AF_INET6, a, buf, sizeof(buf));
+	snprintf(out, size, "%s/64", buf);
+}
+
+/* The client address: REMOTE_ADDR, or when that is a trusted proxy the
+ * right-most X-Forwarded-For hop that is not a trusted proxy, reading
+ * every X-Forwarded-For line in order (a proxy may add its own line
+ * below the client's forged one). */
 static void
 client_ip(struct req *r)
 {
 	const char *ra = http_param(r->http, "REMOTE_ADDR");
-	const char *xff = http_header(r->http, "X-Forwarded-For");
-	const char *tp = r->app->conf.trusted_proxies, *p;
-	size_t ralen;
+	const char *tp = r->app->conf.trusted_proxies, **lines;
+	const char *hop = NULL;
+	size_t n, i, len = 0;
+	char *all, *p;
 
 	snprintf(r->ip, sizeof(r->ip), "%s", ra ? ra : "");
-	if (ra == NULL || xff == NULL || *tp == '\0')
-		return;
-	ralen = strlen(ra);
-	for (p = tp; *p; ) {
-		size_t len = strcspn(p, " ,");
-
-		if (len == ralen && strncmp(p, ra, len) == 0) {
-			const char *last = strrchr(xff, ',');
-
-			last = last ? last + 1 : xff;
-			while (*last == ' ')
-				last++;
-			snprintf(r->ip, sizeof(r->ip), "%.*s",
-			    (int)strcspn(last, " "), last);
-			return;
+	n = http_header_all(r->http, "X-Forwarded-For", NULL, 0);
+	if (ra != NULL && n > 0 && *tp != '\0' && trusted(tp, ra, strlen(ra))) {
+		/* Every line: the proxy's own is the last one. */
+		lines = xcalloc(n, sizeof(*lines));
+		http_header_all(r->http, "X-Forwarded-For", lines, n);
+		all = xstrdup("");
+		for (i = 0; i < n; i++) {
+			p = xasprintf("%s%s%s", all, i ? "," : "", lines[i]);
+			free(all);
+			all = p;
 		}
-		p += len;
-		p += strspn(p, " ,");
+		/* From the right: skip our own proxies, stop at the first
+		 * other hop; if all are ours, the left-most one. */
+		for (p = all + strlen(all); ; p--) {
+			if (p == all || p[-1] == ',') {
+				const char *s = p + strspn(p, " \t");
+				size_t l = strcspn(s, " \t,");
+
+				if (l > 0) {
+					hop = s;
+					len = l;
+					if (!trusted(tp, s, l))
+						break;
+				}
+			}
+			if (p == all)
+				break;
+		}
+		if (hop)
+			snprintf(r->ip, sizeof(r->ip), "%.*s", (int)len, hop);
+		free(all);
+		free(lines);
 	}
+	ip_bucket(r->ip, r->ipkey, sizeof(r->ipkey));
 }
 
 static int
@@ -131,6 +199,17 @@ dispatch(struct req *r)
 	char allow[128];
 	int rc;
 
+	/* Every answer under /api/share/, errors and 404/405 included. */
+	if (strncmp(r->http->path, "/api/share/", 11) == 0 ||
+	    strcmp(r->http->path, "/api/share") == 0) {
+		http_set_header(r->http, "X-Content-Type-Options", "nosniff");
+		http_set_header(r->http, "Content-Security-Policy",
+		    "default-src 'none'");
+		http_set_header(r->http, "Referrer-Policy", "no-referrer");
+	}
+	if (http_query_valid(r->http) == -1)
+		return reply_error(r, 400, "invalid_query", "The query string "
+		    "has a malformed percent-escape.");
 	switch (router_find(entries, nentries, r->http->method, r->http->path,
 	    &r->m, allow, sizeof(allow))) {
 	case ROUTER_NOT_FOUND:
@@ -156,6 +235,10 @@ dispatch(struct req *r)
 		if (rt->who == WHO_ADMIN && !r->user.admin)
 			return reply_error(r, 403, "forbidden",
 			    "Administrators only.");
+		if (rt->who == WHO_SESSION && r->user.jti[0] == '\0')
+			return reply_error(r, 403, "session_required", "This "
+			    "needs a signed-in session (Bearer token), not an "
+			    "API key.");
 	}
 	if (rt->json_body == 1 && (rc = read_json(r)) != 0)
 		return rc;
@@ -168,6 +251,7 @@ routes_dispatch(struct app *a, struct http *h)
 	struct req r;
 	unsigned char rid[8];
 	struct timespec t0, t1;
+	const char *pfx, *tail;
 	char *hex;
 	int status;
 
@@ -184,16 +268,22 @@ routes_dispatch(struct app *a, struct http *h)
 	http_set_header(h, "X-Request-Id", "%s", r.reqid);
 	http_send_limits(h, (int)a->conf.send_timeout,
 	    (uint64_t)a->conf.send_min_rate);
+	/* Link tokens are credentials: masked as in nginx's access log. */
+	if (strncmp(h->path, "/api/share/", 11) == 0) {
+		tail = h->path + 11 + strcspn(h->path + 11, "/");
+		pfx = "/api/share/[masked]";
+	} else
+		tail = h->path, pfx = "";
 	status = dispatch(&r);
 	if (!h->sent) {
-		log_err("%s %s: handler sent no reply", h->method, h->path);
+		log_err("%s %s%s: handler sent no reply", h->method, pfx, tail);
 		status = reply_internal(&r);
 	}
 	/* The log records what the client got, whatever a handler returned. */
 	if (h->sent && h->status)
 		status = h->status;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("%s %s %d %s %ldms", h->method, h->path, status,
+	log_info("%s %s%s %d %s %ldms", h->method, pfx, tail, status,
 	    r.authed ? r.user.username : "-", (long)((t1.tv_sec - t0.tv_sec) *
 	    1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	if (r.body)

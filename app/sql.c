@@ -36,8 +36,7 @@ const char *const sql[SQL__MAX] = {
 [SQL_TOKEN_REVOKED] =
 	"SELECT 1 FROM revoked_tokens WHERE jti = ?",
 [SQL_TOKEN_REVOKE] =
-	"INSERT IGNORE INTO revoked_tokens (jti, expires_at) "
-	"VALUES (?, FROM_UNIXTIME(?))",
+	"INSERT IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)",
 [SQL_TOKEN_PURGE] =
 	"DELETE FROM revoked_tokens WHERE expires_at < UTC_TIMESTAMP() LIMIT 1000",
 [SQL_KEY_LOOKUP] =
@@ -51,7 +50,7 @@ const char *const sql[SQL__MAX] = {
 	"last_used_at < UTC_TIMESTAMP() - INTERVAL 60 SECOND)",
 [SQL_KEY_INSERT] =
 	"INSERT INTO api_keys (user_id, name, key_hash, read_only, expires_at) "
-	"VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))",
+	"VALUES (?, ?, ?, ?, ?)",
 [SQL_KEY_LIST] =
 	"SELECT id, name, created_at, last_used_at, expires_at, read_only "
 	"FROM api_keys WHERE user_id = ? ORDER BY id LIMIT ? OFFSET ?",
@@ -170,8 +169,8 @@ const char *const sql[SQL__MAX] = {
 /* The owner, or a user it is shared with, may read a file. */
 [SQL_FILE_READABLE] =
 	"SELECT " FILE_COLS " FROM files f WHERE f.id = ? AND (f.user_id = ? OR "
-	"EXISTS (SELECT 1 FROM shares s WHERE s.file_id = f.id AND "
-	"s.recipient_id = ?))",
+	"EXISTS (SELECT 1 FROM shares s JOIN users o ON o.id = s.owner_id "
+	"WHERE s.file_id = f.id AND s.recipient_id = ? AND o.status = 'active'))",
 [SQL_FILE_LIST] =
 	"SELECT " FILE_COLS " FROM files f WHERE f.user_id = ? AND f.folder_key = ? "
 	"ORDER BY f.name LIMIT ? OFFSET ?",
@@ -213,7 +212,7 @@ const char *const sql[SQL__MAX] = {
 	"SELECT s.id, f.id, f.name, f.size, f.mime_type, u.username, s.created_at "
 	"FROM shares s JOIN files f ON f.id = s.file_id "
 	"JOIN users u ON u.id = s.owner_id WHERE s.recipient_id = ? "
-	"ORDER BY f.name, s.id LIMIT ? OFFSET ?",
+	"AND u.status = 'active' ORDER BY f.name, s.id LIMIT ? OFFSET ?",
 [SQL_SHARE_BY_ME] =
 	"SELECT s.id, f.id, f.name, u.username, s.created_at "
 	"FROM shares s JOIN files f ON f.id = s.file_id "
@@ -231,7 +230,7 @@ const char *const sql[SQL__MAX] = {
 #define LINK_COLS "id, owner_id, file_id, folder_id, token_enc, allow_download, " \
 	"expires_at, password_hash, max_downloads, downloads, " \
 	"(expires_at IS NULL OR expires_at > UTC_TIMESTAMP()) AND " \
-	"(max_downloads IS NULL OR downloads < max_downloads)"
+	"(max_downloads IS NULL OR download_units < max_downloads * 1000000)"
 [SQL_LINK_BY_OBJECT] =
 	"SELECT " LINK_COLS " FROM share_links WHERE owner_id = ? AND "
 	"(file_id = ? OR folder_id = ?) FOR UPDATE",
@@ -241,25 +240,31 @@ const char *const sql[SQL__MAX] = {
 [SQL_LINK_INSERT] =
 	"INSERT INTO share_links (owner_id, file_id, folder_id, token_hash, "
 	"token_enc, allow_download, expires_at, password_hash, max_downloads) "
-	"VALUES (?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), ?, ?)",
-/* A new max_downloads (the last parameter pair) restarts the count. */
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+/* A new max_downloads (the flag passed twice) restarts the count. */
 [SQL_LINK_UPDATE] =
-	"UPDATE share_links SET allow_download = ?, expires_at = FROM_UNIXTIME(?), "
+	"UPDATE share_links SET allow_download = ?, expires_at = ?, "
 	"password_hash = ?, max_downloads = ?, updated_at = UTC_TIMESTAMP(), "
-	"downloads = IF(?, 0, downloads) WHERE id = ?",
+	"downloads = IF(?, 0, downloads), "
+	"download_units = IF(?, 0, download_units) WHERE id = ?",
 [SQL_LINK_DELETE_OBJECT] =
 	"DELETE FROM share_links WHERE owner_id = ? AND (file_id = ? OR folder_id = ?)",
 /* The owner must still be active for a link to work. */
 [SQL_LINK_BY_TOKEN] =
 	"SELECT " LINK_COLS " FROM share_links WHERE token_hash = ? AND "
 	"owner_id IN (SELECT id FROM users WHERE status = 'active')",
-/* A whole-body download takes one use before sending, atomically. */
+/* A GET of the body takes its cost (units: 1000000 = one whole copy)
+ * before sending, atomically; downloads = whole copies begun, rounded up.
+ * MariaDB assigns left to right, so downloads sees the new units. */
 [SQL_LINK_TAKE_DOWNLOAD] =
-	"UPDATE share_links SET downloads = downloads + 1 WHERE id = ? AND "
-	"(max_downloads IS NULL OR downloads < max_downloads) AND "
+	"UPDATE share_links SET download_units = download_units + ?, "
+	"downloads = CEILING(download_units / 1000000) WHERE id = ? AND "
+	"(max_downloads IS NULL OR "
+	"download_units + ? <= max_downloads * 1000000) AND "
 	"(expires_at IS NULL OR expires_at > UTC_TIMESTAMP())",
 [SQL_LINK_GIVE_BACK] =
-	"UPDATE share_links SET downloads = GREATEST(downloads - 1, 0) WHERE id = ?",
+	"UPDATE share_links SET download_units = GREATEST(download_units - ?, 0), "
+	"downloads = CEILING(download_units / 1000000) WHERE id = ?",
 [SQL_LINK_ALL] =
 	"SELECT id, token_enc FROM share_links",
 [SQL_LINK_SET_ENC] =
@@ -290,6 +295,11 @@ const char *const sql[SQL__MAX] = {
 
 [SQL_ADMIN_USER_FILES] =
 	"SELECT blob_id FROM files WHERE user_id = ? FOR UPDATE",
+/* Pending accounts never logged in; the file check is belt and braces. */
+[SQL_ADMIN_PURGE_PENDING] =
+	"DELETE FROM users WHERE status = 'pending' AND "
+	"created_at < UTC_TIMESTAMP() - INTERVAL ? DAY AND "
+	"NOT EXISTS (SELECT 1 FROM files f WHERE f.user_id = users.id)",
 [SQL_ADMIN_USER_DELETE] =
 	"DELETE FROM users WHERE id = ?",
 [SQL_ADMIN_STATS] =

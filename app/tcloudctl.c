@@ -18,49 +18,14 @@
 #include "migrations.h"
 #include "sql.h"
 
-static struct db_conf dbc;
-
-static void
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: tcloudctl [-c tcloud.conf] command\n"
-	    "  init                      create keys, data_dir, migrate\n"
-	    "  migrate                   apply missing schema migrations\n"
-	    "  user add NAME [--admin] [--email ADDR] [--if-missing]\n"
-	    "                            password read from stdin\n");
-	exit(2);
-}
-
-struct db *
-ctl_db(struct app *a, int with_statements)
-{
-	char err[512];
-	struct db *db;
-
-	memset(&dbc, 0, sizeof(dbc));
-	dbc.socket = a->conf.db_socket;
-	dbc.host = a->conf.db_host;
-	dbc.port = a->conf.db_port;
-	dbc.user = a->conf.db_user;
-	dbc.password = a->conf.db_password;
-	dbc.name = a->conf.db_name;
-	db = db_open(&dbc, with_statements ? sql : NULL,
-	    with_statements ? SQL__MAX : 0, err, sizeof(err));
-	if (db == NULL || db_ping(db) == -1) {
-		fprintf(stderr, "tcloudctl: database: %s\n",
-		    db ? "unreachable" : err);
-		exit(1);
-	}
-	return db;
-}
+static void usage(void);
 
 /* Apply each migration newer than the recorded version.  MariaDB commits
  * DDL implicitly, so a migration is not atomic: each statement is written
  * to be the only one that can fail half-way, and the version row is
  * written after the last statement succeeds. */
 static int
-cmd_migrate(struct app *a)
+cmd_migrate(struct app *a, int argc, char *argv[])
 {
 	static const char *const version_sql[] = {
 		"SELECT COALESCE(MAX(version), 0) FROM schema_version"
@@ -71,13 +36,15 @@ cmd_migrate(struct app *a)
 	unsigned long i;
 	int cur = 0;
 
+	(void)argc;
+	(void)argv;
 	if (db_exec_text(db, "CREATE TABLE IF NOT EXISTS schema_version ("
 	    "version INT NOT NULL PRIMARY KEY, name VARCHAR(128) NOT NULL, "
 	    "applied_at DATETIME NOT NULL DEFAULT UTC_TIMESTAMP()) "
 	    "ENGINE=InnoDB") == -1)
 		return 1;
-	if ((vdb = db_open(&dbc, version_sql, 1, q, sizeof(q))) == NULL ||
-	    (res = db_query(vdb, 0, "")) == NULL) {
+	vdb = ctl_db_with(a, version_sql, 1);
+	if ((res = db_query(vdb, 0, "")) == NULL) {
 		fprintf(stderr, "tcloudctl: reading schema_version failed\n");
 		return 1;
 	}
@@ -119,7 +86,7 @@ cmd_migrate(struct app *a)
 }
 
 static int
-cmd_init(struct app *a)
+cmd_init(struct app *a, int argc, char *argv[])
 {
 	const char *files[] = { a->conf.jwt_secret_file, a->conf.master_key_file };
 	size_t i;
@@ -141,7 +108,7 @@ cmd_init(struct app *a)
 	}
 	if (ctl_init_store(a) != 0)
 		return 1;
-	return cmd_migrate(a);
+	return cmd_migrate(a, argc, argv);
 }
 
 static char *
@@ -157,8 +124,9 @@ read_password(void)
 	return xstrdup(buf);
 }
 
+/* user add NAME ...: argv[0] is "add". */
 static int
-cmd_user_add(struct app *a, int argc, char *argv[])
+cmd_user(struct app *a, int argc, char *argv[])
 {
 	const char *name, *email = NULL;
 	int admin = 0, if_missing = 0, i, rc = 1;
@@ -167,8 +135,10 @@ cmd_user_add(struct app *a, int argc, char *argv[])
 	struct db *db;
 	long long n;
 
-	if (argc < 1)
+	if (argc < 2 || strcmp(argv[0], "add") != 0)
 		usage();
+	argc--;
+	argv++;
 	name = argv[0];
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--admin"))
@@ -222,12 +192,45 @@ out:
 	return rc;
 }
 
+/* Every command, in the order usage lists them.  Adding one is one line
+ * here and its function in the file of its job. */
+static const struct ctl_cmd cmds[] = {
+	{ "init", cmd_init, 0, "", "create keys, data_dir, migrate" },
+	{ "migrate", cmd_migrate, 0, "", "apply missing schema migrations" },
+	{ "user", cmd_user, 0, "add NAME [--admin] [--email ADDR] [--if-missing]",
+	    "add a user; password read from stdin" },
+	{ "fsck", ctl_fsck, 1, "", "check every row against its blob" },
+	{ "gc", ctl_gc, 1, "[--older-than SECONDS]",
+	    "remove orphan blobs and stale temp files" },
+	{ "rotate-key", ctl_rotate_key, 1, "",
+	    "re-wrap every blob and link token under the active key" },
+	{ "quota-recalc", ctl_quota_recalc, 0, "",
+	    "recompute each user's used bytes from the files" },
+	{ "stats", ctl_stats, 0, "", "counts of users, files, bytes, links" },
+	{ "purge-pending", ctl_purge_pending, 0, "DAYS",
+	    "delete accounts still pending after DAYS days" },
+};
+
+static void
+usage(void)
+{
+	size_t i;
+
+	fprintf(stderr, "usage: tcloudctl [-c tcloud.conf] command\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(stderr, "  %s%s%s\n      %s\n", cmds[i].name,
+		    *cmds[i].args ? " " : "", cmds[i].args, cmds[i].help);
+	exit(2);
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *path = getenv("TCLOUD_CONF");
+	const struct ctl_cmd *c = NULL;
 	static struct app app;
 	char err[512];
+	size_t i;
 	int ch, rc;
 
 	while ((ch = getopt(argc, argv, "+c:")) != -1)
@@ -239,6 +242,13 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage();
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[0], cmds[i].name))
+			c = &cmds[i];
+	if (c == NULL) {
+		fprintf(stderr, "tcloudctl: unknown command '%s'\n", argv[0]);
+		usage();
+	}
 	log_init("tcloudctl", LOG_WARN);
 	if (crypto_init() == -1 ||
 	    conf_load(&app.conf, path, err, sizeof(err)) == -1) {
@@ -248,14 +258,8 @@ main(int argc, char *argv[])
 	app.argon2.t_cost = app.conf.argon2_t;
 	app.argon2.m_kib = app.conf.argon2_m_kib;
 	app.argon2.parallelism = 1;
-	if (!strcmp(argv[0], "init"))
-		rc = cmd_init(&app);
-	else if (!strcmp(argv[0], "migrate"))
-		rc = cmd_migrate(&app);
-	else if (!strcmp(argv[0], "user") && argc >= 2 && !strcmp(argv[1], "add"))
-		rc = cmd_user_add(&app, argc - 2, argv + 2);
-	else
-		rc = ctl_command(&app, argc, argv);
+	rc = c->needs_keys && app_load_keys(&app) == -1 ? 1 :
+	    c->fn(&app, argc - 1, argv + 1);
 	if (app.keyring.keks)
 		explicit_bzero(app.keyring.keks,
 		    app.keyring.n * sizeof(*app.keyring.keks));

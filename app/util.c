@@ -57,6 +57,15 @@ time_format(long long epoch, char buf[20])
 	strftime(buf, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+const char *
+time_sql(long long epoch, char buf[20])
+{
+	if (epoch == 0)
+		return NULL;
+	time_format(epoch, buf);
+	return buf;
+}
+
 static int
 parse_id(const char *s, long long *out)
 {

@@ -79,19 +79,46 @@ http_param(const struct http *h, const char *name)
 	return FCGX_GetParam(name, h->fcgi->envp);
 }
 
+/* "X-API-Key" -> "HTTP_X_API_KEY" */
+static void
+header_key(const char *name, char *key, size_t size)
+{
+	size_t i, n;
+
+	n = snprintf(key, size, "HTTP_");
+	for (i = 0; name[i] && n < size - 1; i++, n++)
+		key[n] = name[i] == '-' ? '_' : toupper((unsigned char)name[i]);
+	key[n] = '\0';
+}
+
 const char *
 http_header(const struct http *h, const char *name)
 {
 	char key[128];
-	size_t i, n;
 
 	if (strcasecmp(name, "Content-Type") == 0)
 		return http_param(h, "CONTENT_TYPE");
-	n = snprintf(key, sizeof(key), "HTTP_");
-	for (i = 0; name[i] && n < sizeof(key) - 1; i++, n++)
-		key[n] = name[i] == '-' ? '_' : toupper((unsigned char)name[i]);
-	key[n] = '\0';
+	header_key(name, key, sizeof(key));
 	return http_param(h, key);
+}
+
+size_t
+http_header_all(const struct http *h, const char *name, const char **out,
+    size_t max)
+{
+	char key[128];
+	size_t klen, n = 0;
+	char **e;
+
+	header_key(name, key, sizeof(key));
+	klen = strlen(key);
+	for (e = h->fcgi->envp; e && *e; e++)
+		if (strncmp(*e, key, klen) == 0 && (*e)[klen] == '=') {
+			if (n < max)
+				out[n] = *e + klen + 1;
+			n++;
+		}
+	return n;
 }
 
 static int
@@ -155,6 +182,21 @@ http_query(const struct http *h, const char *name)
 		p = *amp ? amp + 1 : amp;
 	}
 	return NULL;
+}
+
+int
+http_query_valid(const struct http *h)
+{
+	const char *p = h->query, *amp;
+	char *d;
+
+	for (; *p; p = *amp ? amp + 1 : amp) {
+		amp = p + strcspn(p, "&");
+		if ((d = http_urldecode(p, amp - p, 1)) == NULL)
+			return -1;
+		free(d);
+	}
+	return 0;
 }
 
 long
@@ -244,7 +286,6 @@ http_send_headers(struct http *h, int status)
 		return 0;
 	h->sent = 1;
 	h->status = status;
-	h->send_t0 = now();
 	FCGX_FPrintF(h->fcgi->out, "Status: %d %s\r\n", status,
 	    http_reason(status));
 	for (i = 0; i < h->nhdr; i++)
@@ -261,11 +302,13 @@ http_send_headers(struct http *h, int status)
 #define SEND_STEP	8192
 
 /* Wait until the socket takes bytes or the deadline passes: 0 writable,
- * -1 deadline (or error). */
+ * -1 deadline (or error).  Only time spent waiting on the client counts,
+ * never the worker's own (a ZIP walking many folders is not slow
+ * reading). */
 static int
 send_wait(struct http *h)
 {
-	double left = h->send_timeout;
+	double left = h->send_timeout, t;
 	struct pollfd pfd;
 	int rc;
 
@@ -273,16 +316,18 @@ send_wait(struct http *h)
 		return 0;
 	if (h->send_min_rate)
 		left += (double)h->body_sent / h->send_min_rate;
-	left -= now() - h->send_t0;
+	left -= h->send_waited;
 	if (left > h->send_timeout)
 		left = h->send_timeout;	/* no progress for that long */
 	if (left <= 0)
 		return -1;
 	pfd.fd = h->fcgi->ipcFd;
 	pfd.events = POLLOUT;
+	t = now();
 	do
 		rc = poll(&pfd, 1, (int)(left * 1000) + 1);
 	while (rc == -1 && errno == EINTR);
+	h->send_waited += now() - t;
 	return rc == 1 ? 0 : -1;
 }
 

@@ -25,7 +25,7 @@ struct http {
 	int		 send_timeout;	/* seconds without progress */
 	uint64_t	 send_min_rate;	/* bytes/s once send_timeout passed */
 	uint64_t	 body_sent;
-	double		 send_t0;	/* when the headers went out */
+	double		 send_waited;	/* seconds blocked on the client */
 	size_t		 nhdr;
 	char		*hdr[HTTP_MAX_HEADERS];	/* "Name: value" */
 };
@@ -40,6 +40,14 @@ void	http_clear(struct http *h);
 const char *http_param(const struct http *h, const char *name);
 /* Request header by its HTTP name ("X-API-Key"), or NULL. */
 const char *http_header(const struct http *h, const char *name);
+/* Every line of a request header sent several times (nginx passes each
+ * line as its own parameter), in order: up to max values into out.
+ * Returns how many lines there are, which may exceed max. */
+size_t	http_header_all(const struct http *h, const char *name,
+	    const char **out, size_t max);
+/* 0 when every name=value pair of the query string percent-decodes
+ * (no bad escape, no NUL), else -1: such a request is a 400. */
+int	http_query_valid(const struct http *h);
 /* Query parameter, percent-decoded into a heap string; NULL if absent
  * or if it does not decode (bad escape or embedded NUL). */
 char	*http_query(const struct http *h, const char *name);
@@ -55,9 +63,9 @@ long	http_read(struct http *h, void *buf, size_t n);
 int	http_read_body(struct http *h, size_t max, char **buf, size_t *len);
 
 /* The response's send deadline: a client that takes no bytes for
- * timeout seconds, or that is below min_rate bytes/s on average once
- * timeout seconds have passed, is cut off (http_write fails, abort set),
- * so a slow reader cannot hold a worker for long. */
+ * timeout seconds, or that has kept the worker waiting longer than
+ * timeout + bytes sent / min_rate seconds in all, is cut off (http_write
+ * fails, abort set), so a slow reader cannot hold a worker for long. */
 void	http_send_limits(struct http *h, int timeout, uint64_t min_rate);
 /* A response whose headers are out failed: the connection must end
  * without the end-of-request record, so the client sees an error rather

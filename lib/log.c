@@ -36,10 +36,11 @@ void
 log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	static const char *names[] = { "debug", "info", "warn", "error" };
-	char ts[32], line[2048];
+	char ts[32], line[2048], msg[1536];
 	struct tm tm;
 	time_t now;
 	va_list ap;
+	size_t i;
 	int n;
 
 	if (lvl < log_min)
@@ -51,9 +52,20 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	    (long)getpid(), log_req[0] ? "req=" : "", log_req,
 	    log_req[0] ? " " : "", names[lvl]);
 	va_start(ap, fmt);
-	if (n > 0 && (size_t)n < sizeof(line))
-		vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Values from requests may hold any byte: a control byte is written
+	 * as \xNN so that no one can forge or split a log line. */
+	for (i = 0; msg[i] && n > 0 && (size_t)n < sizeof(line) - 6; i++) {
+		unsigned char c = msg[i];
+
+		if (c < 0x20 || c == 0x7f)
+			n += snprintf(line + n, sizeof(line) - n, "\\x%02x", c);
+		else
+			line[n++] = c;
+	}
+	if (n > 0 && (size_t)n < sizeof(line))
+		line[n] = '\0';
 	/* One write per line so workers sharing stderr do not interleave. */
 	n = strlen(line);
 	if (n > 0 && (size_t)n < sizeof(line) - 1) {

@@ -20,6 +20,8 @@
 #include <time.h>
 
 #include "xmalloc.h"
+#include <zlib.h>
+
 #include "zip.h"
 
 #define SIG_LOCAL	0x04034b50	/* 4.3.7 */
@@ -85,48 +87,12 @@ struct zip {
 	unsigned char	 buf[16384];	/* coalesces the small headers */
 };
 
-/* Slicing-by-8 tables: crct[0] is the classic byte table, crct[k]
- * advances a byte through k more zero bytes. */
-static uint32_t crct[8][256];
-
-__attribute__((constructor)) static void
-crc_init(void)
-{
-	uint32_t c;
-	int i, k;
-
-	for (i = 0; i < 256; i++) {
-		c = (uint32_t)i;
-		for (k = 0; k < 8; k++)
-			c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
-		crct[0][i] = c;
-	}
-	for (i = 0; i < 256; i++)
-		for (k = 1; k < 8; k++)
-			crct[k][i] = (crct[k - 1][i] >> 8) ^
-			    crct[0][crct[k - 1][i] & 0xff];
-}
-
+/* zlib's CRC-32 is the same polynomial and conditioning as APPNOTE's,
+ * and faster than a table of our own (braided, or with PCLMUL). */
 uint32_t
 zip_crc32(uint32_t crc, const void *buf, size_t len)
 {
-	const unsigned char *p = buf;
-	uint32_t a, b;
-
-	crc = ~crc;
-	for (; len >= 8; p += 8, len -= 8) {
-		a = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 |
-		    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
-		b = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
-		    (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
-		crc = crct[7][a & 0xff] ^ crct[6][a >> 8 & 0xff] ^
-		    crct[5][a >> 16 & 0xff] ^ crct[4][a >> 24] ^
-		    crct[3][b & 0xff] ^ crct[2][b >> 8 & 0xff] ^
-		    crct[1][b >> 16 & 0xff] ^ crct[0][b >> 24];
-	}
-	while (len--)
-		crc = (crc >> 8) ^ crct[0][(crc ^ *p++) & 0xff];
-	return ~crc;
+	return (uint32_t)crc32_z(crc, buf, len);
 }
 
 /* All fields are little-endian (4.4.1.1). */

@@ -78,14 +78,22 @@ is(api('GET', "/api/share/$l->{token}?password=open%20sesame")->{status}, 200, '
 api('POST', "/api/files/$f->{id}/share-link", token => $t, json => { password => undef });
 is(api('GET', "/api/share/$l->{token}")->{status}, 200, 'password removed with null');
 
-# max_downloads: counts whole-body GETs only, atomically.
+# max_downloads: whole copies, whatever the mix of whole and ranged GETs
+# (a range costs its share of a copy; 200000 bytes: 10 bytes = 50 units).
 api('POST', "/api/files/$f->{id}/share-link", token => $t, json => { max_downloads => 2 });
 is(api('GET', "/api/share/$l->{token}")->{status}, 200, 'metadata does not count');
 is(api('HEAD', "/api/share/$l->{token}/download")->{status}, 200, 'HEAD does not count');
-is(api('GET', "/api/share/$l->{token}/download", headers => ['Range: bytes=0-9'])->{status}, 206, 'Range does not count');
+is(api('GET', "/api/share/$l->{token}/download", headers => ['Range: bytes=0-9'])->{status}, 206,
+    'a Range costs its share of a copy');
 is(api('GET', "/api/share/$l->{token}/download", headers => ['Range: bogus'], out => "$dir/x")->{status}, 200,
-    'an unusable Range gets the whole body: download 1 of 2');
-is(api('GET', "/api/share/$l->{token}/download", out => "$dir/x")->{status}, 200, 'download 2 of 2');
+    'an unusable Range gets the whole body: copy 1 of 2');
+is(api('GET', "/api/share/$l->{token}/download", out => "$dir/x")->{status}, 404,
+    'no second whole copy: the range used part of it');
+is(api('GET', "/api/files/$f->{id}/share-link", token => $t)->{json}{downloads}, 2, '  downloads counts copies begun');
+is(api('GET', "/api/share/$l->{token}/download", headers => ['Range: bytes=10-'], out => "$dir/x")->{status}, 206,
+    'the rest of the file fits what is left');
+is(api('GET', "/api/share/$l->{token}/download", headers => ['Range: bytes=0-0'], out => "$dir/x")->{status}, 404,
+    'used up: not even one byte more');
 is(api('GET', "/api/share/$l->{token}/download", out => "$dir/x")->{status}, 404, 'used up: 404');
 is(api('GET', "/api/share/$l->{token}")->{status}, 404, 'used up: metadata 404 too');
 api('POST', "/api/files/$f->{id}/share-link", token => $t, json => { max_downloads => undef });

@@ -49,7 +49,8 @@ my @rows = (
 	[ 'GET',    '/api/health',                        undef, qw(200 200 200 200 200 200 200 200) ],
 	[ 'GET',    '/api/auth/me',                       undef, qw(401 401 403 200 200 200 200 200) ],
 	[ 'GET',    '/api/apikeys',                       undef, qw(401 401 403 200 200 200 200 200) ],
-	[ 'DELETE', "/api/apikeys/$key",                  undef, qw(401 401 403 404 SKIP 404 404 404) ],
+	[ 'DELETE', "/api/apikeys/$key",                  undef, qw(401 401 403 404 SKIP 404 404 403) ],
+	[ 'POST',   '/api/apikeys',                       { name => "mrow-$$" }, qw(401 401 403 201 201 201 201 403) ],
 	[ 'GET',    '/api/files',                         undef, qw(401 401 403 200 200 200 200 200) ],
 	[ 'GET',    "/api/files?folder_id=$folder",       undef, qw(401 401 403 404 200 404 404 404) ],
 	[ 'GET',    "/api/files/$file/download",          undef, qw(401 401 403 404 200 200 404 404) ],
@@ -74,6 +75,7 @@ my @rows = (
 	[ 'DELETE', "/api/files/$file/share-link",        undef, qw(401 401 403 404 SKIP 404 404 404) ],
 	[ 'DELETE', "/api/folders/$folder/share-link",    undef, qw(401 401 403 404 SKIP 404 404 404) ],
 	[ 'DELETE', "/api/admin/users/999999999",         undef, qw(401 401 403 403 403 403 404 404) ],
+	[ 'POST',   '/api/admin/users/purge-pending',     { older_than_days => 3650 }, qw(401 401 403 403 403 403 200 200) ],
 	[ 'DELETE', "/api/files/$file",                   undef, qw(401 401 403 404 SKIP 404 404 404) ],
 	[ 'DELETE', "/api/folders/$folder",               undef, qw(401 401 403 404 SKIP 404 404 404) ],
 	[ 'POST',   '/api/auth/logout',                   undef, qw(401 401 403 SKIP SKIP SKIP SKIP 400) ],
@@ -105,14 +107,14 @@ is(api('DELETE', "/api/apikeys/$key", token => $owner->{token})->{status}, 200, 
 my %known;
 $known{"$_->[0] " . ($_->[1] =~ s/\?.*//r =~ s/\/\d+/\/{id}/gr)}++ for @rows;
 $known{$_}++ for ('POST /api/auth/register', 'POST /api/auth/login', 'POST /api/auth/password',
-    'POST /api/apikeys', 'POST /api/files/upload', 'POST /api/folders', 'GET /api/share/{token}',
+    'POST /api/files/upload', 'POST /api/folders', 'GET /api/share/{token}',
     'GET /api/share/{token}/download', 'GET /api/share/{token}/files/{id}/download');
 my @patterns = ('/api/health', '/api/auth/register', '/api/auth/login', '/api/auth/me', '/api/auth/logout',
     '/api/auth/password', '/api/apikeys', '/api/apikeys/1', '/api/files', '/api/files/upload', '/api/files/1',
     '/api/files/1/download', '/api/files/1/share-link', '/api/folders', '/api/folders/1', '/api/folders/1/path',
     '/api/folders/1/share-link', '/api/shares', '/api/shares/1', '/api/shares/with-me', '/api/shares/by-me',
     '/api/share/tok', '/api/share/tok/download', '/api/share/tok/files/1/download', '/api/admin/users',
-    '/api/admin/users/1', '/api/admin/stats', '/api/admin/audit');
+    '/api/admin/users/1', '/api/admin/users/purge-pending', '/api/admin/stats', '/api/admin/audit');
 for my $path (@patterns) {
 	my $r = api('PUT', $path);
 	is($r->{status}, 405, "PUT $path is 405");

@@ -27,7 +27,7 @@ static struct blob_kek kek = { 1, { 0 } };
 static char dir[] = "/tmp/unit-fs.XXXXXX";
 
 static struct db *
-connect(void)
+test_db(void)
 {
 	char err[256];
 	struct db *db = db_open(&dbc, sql, SQL__MAX, err, sizeof(err));
@@ -152,7 +152,7 @@ mover(int go, long long uid, long long id, long long parent)
 {
 	char c;
 
-	if ((app.db = connect()) == NULL)
+	if ((app.db = test_db()) == NULL)
 		_exit(100);
 	if (read(go, &c, 1) != 1)
 		_exit(101);
@@ -221,7 +221,7 @@ main(void)
 	app.conf.max_folder_depth = 3;
 	app.conf.max_files_per_user = 20;
 	app.conf.max_folders_per_user = 50;
-	if ((app.db = connect()) == NULL)
+	if ((app.db = test_db()) == NULL)
 		return printf("Bail out! no database\n"), 1;
 	ok((uid = new_user(1000)) > 0, "a user with a 1000-byte quota");
 

@@ -58,6 +58,14 @@ main(void)
 	valid("a\nb", 0, "newline");
 	valid("\x1f", 0, "C0 control");
 	valid("a\x7f", 0, "DEL");
+	valid("\xe2\x80\xaegnp.exe", 0, "U+202E right-to-left override");
+	valid("a\xe2\x80\x8b" "b", 0, "U+200B zero width space");
+	valid("a\xe2\x80\x8f", 0, "U+200F right-to-left mark");
+	valid("a\xe2\x81\xa0", 0, "U+2060 word joiner");
+	valid("a\xe2\x81\xa9", 0, "U+2069 pop directional isolate");
+	valid("\xef\xbb\xbfa", 0, "U+FEFF byte order mark");
+	valid("a\xe2\x80\xaf", 1, "U+202F narrow no-break space");
+	valid("a\xe2\x81\xa5", 1, "U+2065 (unassigned, not a format char)");
 	valid("\xc2\x80", 0, "U+0080 (C1)");
 	valid("\xc2\x9f", 0, "U+009F (C1)");
 	valid("\xc0\xaf", 0, "overlong '/'");

@@ -10,6 +10,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* The libFuzzer entry point (declared for -Wmissing-prototypes). */
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

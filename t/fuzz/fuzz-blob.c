@@ -264,6 +264,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The libFuzzer entry point (declared for -Wmissing-prototypes). */
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -61,6 +61,9 @@ sign_raw(const uint8_t *h, size_t hn, const uint8_t *p, size_t pn)
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* The libFuzzer entry point (declared for -Wmissing-prototypes). */
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

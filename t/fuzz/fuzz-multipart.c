@@ -126,6 +126,9 @@ parse(const char *ct, const uint8_t *body, size_t len, unsigned seed,
 	multipart_free(m);
 }
 
+/* The libFuzzer entry point (declared for -Wmissing-prototypes). */
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,6 +6,9 @@
 
 #include "router.h"
 
+/* The libFuzzer entry point (declared for -Wmissing-prototypes). */
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

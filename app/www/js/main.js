@@ -9,8 +9,7 @@ import { keysView } from './views/keys.js';
 import { adminView } from './views/admin.js';
 import { publicView } from './views/public.js';
 import { docsView } from './views/docs.js';
-
-export const state = { user: null };
+import { state, navigate, setShell } from './state.js';
 
 // [pattern, view, {open: no sign-in needed, bare: no app chrome, admin}]
 const ROUTES = [
@@ -33,22 +32,6 @@ const NAV = [
 	['/admin', 'Admin', /^\/admin/, true],
 	['/docs', 'API docs', /^\/docs/],
 ];
-
-/** Go to path (pushState) and render it. */
-export function navigate(path, { replace = false, notice } = {}) {
-	if (replace) history.replaceState(null, '', path);
-	else history.pushState(null, '', path);
-	render(notice);
-}
-
-/** The current user, re-read (quota after uploads and deletes). */
-export async function refreshMe() {
-	try {
-		state.user = await get('/api/auth/me');
-		drawUserbox();
-	} catch { /* 401 is handled globally; others keep the old figures */ }
-	return state.user;
-}
 
 export async function signOut() {
 	try {
@@ -215,4 +198,5 @@ window.addEventListener('storage', (e) => {
 	}
 });
 
+setShell({ render, userChanged: drawUserbox });
 render().catch((e) => toast(e.message || String(e), 'error'));

@@ -2,7 +2,7 @@
 // the audit log (keyset paging by before_id, filter by action / actor).
 import { get, patch, del, qs } from '../api.js';
 import { h, s, put, newId, busy, toast, errorBox, loading, fmtSize, fmtTime, confirmDialog } from '../dom.js';
-import { state, refreshMe } from '../main.js';
+import { state, refreshMe } from '../state.js';
 
 const GIB = 1073741824;
 

@@ -1,7 +1,7 @@
 // Sign in, register, account (password change).
 import { get, post, session } from '../api.js';
 import { h, put, newId, busy, fmtSize } from '../dom.js';
-import { navigate, state } from '../main.js';
+import { navigate, state } from '../state.js';
 
 function field(label, attrs, hint) {
 	const id = newId('f');

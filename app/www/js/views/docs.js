@@ -1,155 +1,11 @@
-// The API reference (/docs): every route in app/route-*.c.  The browser
-// tests compare this list with the route tables, so a new route that is
-// not documented here fails them.
-import { h, put, copyText } from '../dom.js';
+// The API reference (/docs), rendered from GET /api/openapi.json, which
+// the server generates from its route tables.  Only documented
+// operations get a data-route: the browser tests compare those with the
+// route tables, so a route without prose in app/api-doc.c fails.
+import { get } from '../api.js';
+import { h, put, copyText, errorBox, loading } from '../dom.js';
 
-const AUTH = 'Bearer token or API key';
-
-// [group id, title, note, routes]; a route: [method, path, summary,
-// auth, {params, body, response, notes}]
-const GROUPS = [
-	['auth', 'Auth', null, [
-		['POST', '/api/auth/register', 'Register a new account', 'none', {
-			notes: 'New accounts are pending until an admin approves them (login answers 403 account_pending until then). username: 3–32 of [A-Za-z0-9_.-]; password: 8–1024 bytes.',
-			body: '{ "username": "alice", "email": "alice@example.com", "password": "secret123" }',
-			response: '201 { "message": "Registered. Awaiting admin approval." }',
-		}],
-		['POST', '/api/auth/login', 'Log in and get a JWT token', 'none', {
-			notes: 'Failed logins are limited per username and per client address (429 with Retry-After).',
-			body: '{ "username": "alice", "password": "secret123" }',
-			response: '{ "token": "eyJ...", "user": { "id": 1, "username": "alice", "role": "user", "quota_bytes": 5368709120 } }',
-		}],
-		['GET', '/api/auth/me', 'Current user', AUTH, {
-			response: '{ "id": 1, "username": "alice", "email": "alice@example.com", "role": "user", "quota_bytes": 5368709120, "used_bytes": 204800 }',
-		}],
-		['POST', '/api/auth/logout', 'Revoke the presented token', 'Bearer token', {
-			response: '{ "ok": true }',
-		}],
-		['POST', '/api/auth/password', 'Change password', AUTH, {
-			notes: 'Every token issued before the change stops working; API keys stay valid.',
-			body: '{ "current_password": "secret123", "new_password": "longer-secret-456" }',
-			response: '{ "ok": true }',
-		}],
-	]],
-	['apikeys', 'API Keys', null, [
-		['POST', '/api/apikeys', 'Create an API key', AUTH, {
-			notes: 'The raw key is returned only once — store it immediately. A read_only key may call GET routes only; an expired key is 401.',
-			body: '{ "name": "my-backup-script", "expires_at": "2027-01-01 00:00:00", "read_only": false }',
-			response: '201 { "id": 1, "name": "my-backup-script", "key": "tck_…", "expires_at": "2027-01-01 00:00:00", "read_only": false }',
-		}],
-		['GET', '/api/apikeys', 'List your API keys — metadata only', AUTH, {
-			response: '[ { "id": 1, "name": "my-script", "created_at": "2026-06-07 10:00:00", "last_used_at": null, "expires_at": null, "read_only": false } ]',
-		}],
-		['DELETE', '/api/apikeys/{id}', 'Revoke a key', AUTH, { response: '{ "ok": true }' }],
-	]],
-	['files', 'Files', null, [
-		['GET', '/api/files', 'List files', AUTH, {
-			params: [['folder_id', 'integer — folder id; omit for the root'], ['limit, offset', 'paging (default 1000, max 1000)']],
-			response: '[ { "id": 1, "name": "report.pdf", "size": 204800, "mime_type": "application/pdf", "folder_id": null, "created_at": "…", "updated_at": "…" } ]',
-		}],
-		['POST', '/api/files/upload', 'Upload & encrypt a file — multipart/form-data, max 2 GB', AUTH, {
-			params: [['folder_id', 'integer — target folder (optional; also accepted as a form part)'],
-				['on_conflict', 'rename (default: a.txt → a (1).txt) · replace · fail (409)']],
-			body: '# multipart/form-data\nfile: <binary>\nfolder_id: 5   # optional',
-			response: '201 { "id": 42, "name": "photo.jpg", "size": 1024000, "mime_type": "image/jpeg", "folder_id": 5 }',
-			notes: 'Too large: 413 too_large. Over quota: 507 quota_exceeded (nothing is stored).',
-		}],
-		['GET', '/api/files/{id}/download', 'Download & decrypt — returns binary', AUTH, {
-			notes: 'Owner and users it is shared with. Supports a single Range (206), If-None-Match (304).',
-		}],
-		['PATCH', '/api/files/{id}', 'Rename or move', AUTH, {
-			body: '{ "name": "new.pdf", "folder_id": 3 }  // folder_id: -1 moves to root',
-			response: 'the file object',
-		}],
-		['DELETE', '/api/files/{id}', 'Delete a file', AUTH, {
-			notes: 'Its shares and public link go with it; its size leaves your used quota.',
-			response: '{ "ok": true }',
-		}],
-	]],
-	['folders', 'Folders', null, [
-		['GET', '/api/folders', 'List folders', AUTH, {
-			params: [['parent_id', 'integer — parent id; omit for the root']],
-			response: '[ { "id": 3, "name": "Backups", "parent_id": null, "created_at": "…" } ]',
-		}],
-		['POST', '/api/folders', 'Create a folder', AUTH, {
-			body: '{ "name": "Backups", "parent_id": null }',
-			response: '201 { "id": 3, "name": "Backups", "parent_id": null, "created_at": "…" }',
-		}],
-		['GET', '/api/folders/{id}/path', 'Breadcrumb path to root', AUTH, {
-			response: '[ { "id": 3, "name": "Backups" }, { "id": 7, "name": "2026" } ]',
-		}],
-		['PATCH', '/api/folders/{id}', 'Rename or move a folder', AUTH, {
-			body: '{ "name": "Archived", "parent_id": 3 }  // parent_id: null moves to root',
-			notes: 'Moving a folder into itself or below it is 409.',
-		}],
-		['DELETE', '/api/folders/{id}', 'Delete folder & all contents recursively', AUTH, {
-			response: '{ "ok": true, "deleted_files": 12, "deleted_folders": 3 }',
-		}],
-	]],
-	['shares', 'Shares', 'User to user; read-only for the recipient.', [
-		['POST', '/api/shares', 'Share a file with another user', AUTH, {
-			body: '{ "file_id": 42, "shared_with": "bob" }',
-			response: '201 { "id": 9, "file_id": 42, "shared_with": "bob", "created_at": "…" }',
-		}],
-		['GET', '/api/shares/with-me', 'Files shared with you', AUTH, {
-			response: '[ { "id": 9, "file_id": 42, "name": "photo.jpg", "size": 1024000, "mime_type": "image/jpeg", "owner": "alice", "created_at": "…" } ]',
-		}],
-		['GET', '/api/shares/by-me', 'Files you have shared', AUTH, {
-			response: '[ { "id": 9, "file_id": 42, "name": "photo.jpg", "shared_with": "bob", "created_at": "…" } ]',
-		}],
-		['DELETE', '/api/shares/{id}', 'Revoke a share (owner or recipient)', AUTH, { response: '{ "ok": true }' }],
-	]],
-	['links', 'Public Links', 'One link per file or folder; posting again updates its settings and returns the same token.', [
-		['POST', '/api/files/{id}/share-link', 'Create or update a public file link', AUTH, {
-			body: '{ "allow_download": true, "expires_at": "2026-12-31 23:59:59", "password": "optional", "max_downloads": 10 }',
-			response: '201 { "token": "abc123…", "url": "<base>/api/share/abc123…", "allow_download": true, "expires_at": null, "max_downloads": null, "password_protected": false, "downloads": 0 }',
-		}],
-		['GET', '/api/files/{id}/share-link', "A file's public link, if it has one (404 otherwise)", AUTH, {
-			response: '{ "token": "abc123…", "url": "<base>/api/share/abc123…", "allow_download": true, "expires_at": null, "max_downloads": 10, "password_protected": true, "downloads": 3 }',
-		}],
-		['DELETE', '/api/files/{id}/share-link', 'Revoke a public file link', AUTH, { response: '{ "ok": true }' }],
-		['POST', '/api/folders/{id}/share-link', 'Create or update a public folder link', AUTH, {
-			body: '{ "allow_download": true }',
-		}],
-		['GET', '/api/folders/{id}/share-link', "A folder's public link, if it has one (404 otherwise)", AUTH, {}],
-		['DELETE', '/api/folders/{id}/share-link', 'Revoke a public folder link', AUTH, { response: '{ "ok": true }' }],
-		['GET', '/api/share/{token}', 'Link metadata — no auth required', 'none (link password if set)', {
-			params: [['folder_id', 'browse below a shared folder']],
-			notes: 'A browser that prefers text/html is redirected to the link page /s/{token}. Password links: X-Share-Password header (401 password_required, 403 wrong_password).',
-			response: '{ "type": "file", "name": "a.pdf", "size": 1234, "mime_type": "application/pdf", "allow_download": true }\n{ "type": "folder", "name": "Photos", "allow_download": true, "folders": [ … ], "files": [ … ] }',
-		}],
-		['GET', '/api/share/{token}/download', 'Download via public link — no auth required', 'none (link password if set)', {
-			notes: 'A file, or a shared folder as a streamed ZIP. 403 download_disabled when downloads are off; 404 once expired or used up.',
-		}],
-		['GET', '/api/share/{token}/files/{id}/download', 'One file inside a shared folder', 'none (link password if set)', {}],
-	]],
-	['admin', 'Admin', 'Requires role: admin token or API key.', [
-		['GET', '/api/admin/users', 'List all users', 'admin', {
-			params: [['status', 'pending · active · suspended']],
-			response: '[ { "id": 2, "username": "bob", "email": "…", "role": "user", "status": "pending", "approved": false, "quota_bytes": 5368709120, "used_bytes": 0, "created_at": "…", "last_login_at": null } ]',
-		}],
-		['PATCH', '/api/admin/users/{id}', 'Approve / suspend / set role or quota', 'admin', {
-			body: '{ "approved": true, "suspended": false, "role": "user", "quota_gb": 10.0 }  // all optional; or quota_bytes',
-			notes: 'The last active admin cannot be demoted, suspended or deleted (409 last_admin).',
-		}],
-		['DELETE', '/api/admin/users/{id}', 'Delete user & all their files', 'admin', { response: '{ "ok": true }' }],
-		['GET', '/api/admin/stats', 'System-wide stats', 'admin', {
-			response: '{ "total_users": 12, "pending_users": 2, "active_users": 9, "suspended_users": 1, "total_files": 340, "total_folders": 40, "total_bytes": 1073741824, "public_links": 5 }',
-		}],
-		['GET', '/api/admin/audit', 'Admin audit log, newest first', 'admin', {
-			params: [['limit', 'integer — max events (default 200, max 1000)'], ['before_id', 'integer — the page below this id'],
-				['actor', 'username'], ['action', 'e.g. login_failed'], ['since', '"YYYY-MM-DD HH:MM:SS" (UTC)']],
-		}],
-	]],
-	['health', 'Health', null, [
-		['GET', '/api/health', 'Liveness and database check — no auth', 'none', {
-			response: '{ "status": "ok", "version": "0.1.0", "db": "ok" }   // 503 when the database is unreachable',
-		}],
-	]],
-];
-
-/** Every documented route as "METHOD /path" (the tests read this). */
-export const DOCUMENTED = GROUPS.flatMap(([, , , routes]) => routes.map(([m, p]) => `${m} ${p}`));
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 function codeBlock(text, label) {
 	const pre = h('pre', { class: 'code' }, h('code', null, text));
@@ -158,29 +14,83 @@ function codeBlock(text, label) {
 		h('button', { type: 'button', class: 'btn btn-small code-copy', 'aria-label': `Copy ${label}`, onclick: () => copyText(text) }, 'Copy'));
 }
 
-function route([method, path, summary, auth, d]) {
-	return h('article', { class: 'route', id: `${method}-${path}`.replace(/[^A-Za-z0-9]+/g, '-'), dataset: { route: `${method} ${path}` } },
-		h('h4', null, h('span', { class: ['method', `method-${method.toLowerCase()}`] }, method), ' ',
-			h('code', { class: 'path' }, path), ' ', h('span', { class: 'summary' }, summary)),
-		h('p', { class: 'muted small' }, `Auth: ${auth}`),
-		d.notes ? h('p', null, d.notes) : null,
-		d.params ? [h('h5', null, 'Parameters'), h('dl', { class: 'params' }, d.params.map(([k, v]) => [h('dt', null, h('code', null, k)), h('dd', null, v)]))] : null,
-		d.body ? [h('h5', null, 'Request Body'), codeBlock(d.body)] : null,
-		d.response ? [h('h5', null, 'Response'), codeBlock(d.response)] : null);
+const pretty = (v) => JSON.stringify(v, null, 1).replace(/\n\s*/g, ' ');
+
+function params(op) {
+	const ps = (op.parameters || []).filter((p) => p.in !== 'path');
+	if (!ps.length) return null;
+	return [h('h5', null, 'Parameters'), h('dl', { class: 'params' }, ps.map((p) => [
+		h('dt', null, h('code', null, p.name)),
+		h('dd', null, `${p.in === 'header' ? 'header' : p.schema?.type || 'string'} — ${p.description || ''}`)]))];
+}
+
+function body(op) {
+	const rb = op.requestBody;
+	if (!rb) return null;
+	const json = rb.content?.['application/json'];
+	const form = rb.content?.['multipart/form-data'];
+	let text;
+	if (json && json.example !== undefined) text = pretty(json.example);
+	else if (form) text = `# multipart/form-data\n${Object.entries(form.schema?.properties || {})
+		.map(([k, v]) => `${k}: ${v.contentMediaType ? '<binary>' : v.type}${form.schema.required?.includes(k) ? '' : '   # optional'}`).join('\n')}`;
+	else text = '{ … }';
+	return [h('h5', null, 'Request Body'), rb.description ? h('p', null, rb.description) : null, codeBlock(text)];
+}
+
+function response(op) {
+	const codes = Object.keys(op.responses || {});
+	const ok = codes.find((c) => /^2/.test(c));
+	const ex = ok && op.responses[ok].content?.['application/json']?.example;
+	return [ex !== undefined ? [h('h5', null, 'Response'), codeBlock(`${ok === '200' ? '' : `${ok} `}${pretty(ex)}`)] : null,
+		h('p', { class: 'muted small statuses' }, 'Statuses: ', codes.map((c, i) => [i ? ' · ' : '',
+			h('abbr', { title: op.responses[c].description }, c)]))];
+}
+
+function route(path, method, op) {
+	const m = method.toUpperCase();
+	return h('article', { class: 'route', id: `${m}-${path}`.replace(/[^A-Za-z0-9]+/g, '-'), dataset: { route: `${m} ${path}` } },
+		h('h4', null, h('span', { class: ['method', `method-${method}`] }, m), ' ',
+			h('code', { class: 'path' }, path), ' ', h('span', { class: 'summary' }, op.summary)),
+		h('p', { class: 'muted small' }, `Auth: ${op['x-tcloud-auth'] || op['x-tcloud-who']}`),
+		op.description ? h('p', null, op.description) : null,
+		params(op), body(op), response(op));
+}
+
+/** The documented operations of spec, grouped by tag in the tags' order. */
+function groups(spec) {
+	const by = new Map((spec.tags || []).map((t) => [t.name, { tag: t, ops: [] }]));
+	for (const [path, item] of Object.entries(spec.paths || {}))
+		for (const method of METHODS) {
+			const op = item[method];
+			if (!op || op['x-tcloud-undocumented'] || !op.summary) continue;
+			const g = by.get(op.tags?.[0]);
+			if (g) g.ops.push([path, method, op]);
+		}
+	return [...by.values()].filter((g) => g.ops.length);
 }
 
 export async function docsView({ el }) {
 	document.title = 'API Reference · TCloud';
 	const base = location.origin;
 	const curl = `curl -X POST ${base}/api/files/upload \\\n  -H "X-API-Key: <key>" \\\n  -F "file=@backup.db"`;
+	put(el, loading());
+	let spec;
+	try {
+		spec = await get('/api/openapi.json', { auth: false });
+	} catch (e) {
+		put(el, errorBox(e, () => docsView({ el })));
+		return;
+	}
+	const gs = groups(spec);
 	put(el, h('div', { class: 'docs' },
 		h('p', null, h('a', { href: '/', 'data-nav': true, class: 'back' }, '← Back to App')),
 		h('h1', null, 'TCloud API Reference'),
 		h('p', { class: 'lead' }, 'Base URL: ', h('code', { 'data-testid': 'base-url' }, base), ' · All routes prefixed with ', h('code', null, '/api'),
 			' · All responses are JSON, except downloads. Errors: ', h('code', null, '{"error": "<sentence>", "code": "<snake_case>"}'),
-			'. Times are UTC "YYYY-MM-DD HH:MM:SS".'),
+			'. Times are UTC "YYYY-MM-DD HH:MM:SS". Machine-readable: ',
+			h('a', { href: '/api/openapi.json', 'data-testid': 'openapi-link' }, `OpenAPI ${spec.openapi}`), '.'),
 		h('nav', { class: 'docs-toc', 'aria-label': 'Sections' }, h('a', { href: '#authentication' }, 'Authentication'),
-			GROUPS.map(([id, title]) => h('a', { href: `#${id}` }, title))),
+			gs.map(({ tag }) => h('a', { href: `#${tag.name}` }, tag['x-displayName'] || tag.name))),
 		h('section', { id: 'authentication' },
 			h('h2', null, 'Authentication'),
 			h('h3', null, 'Bearer Token (JWT)'),
@@ -191,8 +101,8 @@ export async function docsView({ el }) {
 			codeBlock('X-API-Key: <your-api-key>'),
 			h('p', null, 'Upload example with curl:'),
 			codeBlock(curl, 'curl example')),
-		GROUPS.map(([id, title, note, routes]) => h('section', { id },
-			h('h2', null, `${title} Routes`),
-			note ? h('p', null, note) : null,
-			routes.map(route)))));
+		gs.map(({ tag, ops }) => h('section', { id: tag.name },
+			h('h2', null, `${tag['x-displayName'] || tag.name} Routes`),
+			tag.description ? h('p', null, tag.description) : null,
+			ops.map(([path, method, op]) => route(path, method, op))))));
 }

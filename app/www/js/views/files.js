@@ -4,7 +4,7 @@
 import { get, post, patch, del, qs, upload, download } from '../api.js';
 import { h, put, busy, toast, errorBox, loading, fmtSize, fmtTime, fmtType, formDialog,
 	confirmDialog, panelDialog, parseUtc } from '../dom.js';
-import { navigate, refreshMe } from '../main.js';
+import { navigate, refreshMe } from '../state.js';
 import { shareDialog, linkDialog } from './sharing.js';
 
 const SORT_KEY = 'tcloud.sort';
