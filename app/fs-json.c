@@ -49,6 +49,11 @@ static const struct {
 	[FS_BAD_NAME] = { 400, "invalid_name", "A name is 1 to 255 bytes of "
 	    "UTF-8 without '/', '\\' or control characters, not '.' or "
 	    "'..'.", ARG_NONE, 0 },
+	[FS_NO_USER] = { 404, "user_not_found", "No such user.", ARG_NONE, 0 },
+	[FS_SELF_SHARE] = { 400, "invalid_recipient",
+	    "You cannot share a file with yourself.", ARG_NONE, 0 },
+	[FS_ALREADY_SHARED] = { 409, "already_shared",
+	    "This file is already shared with that user.", ARG_NONE, 0 },
 	/* Rendered by reply_unavailable / reply_internal (request id). */
 	[FS_RETRY] = { 503, "unavailable", NULL, ARG_NONE, 0 },
 	[FS_UNAVAILABLE] = { 503, "unavailable", NULL, ARG_NONE, 0 },

@@ -12,6 +12,7 @@
  *   fs-read.c		the verified blob open, for every reader
  *   fs-put.c		a byte stream -> an encrypted, durable, committed
  *			file (begin / write / finish / abort)
+ *   fs-shares.c	user-to-user shares of a file
  */
 #ifndef FS_H
 #define FS_H
@@ -35,6 +36,9 @@ enum fs_err {
 	FS_NO_SPACE,		/* the disk (or its quota) is full */
 	FS_TOO_LARGE,		/* over max_upload */
 	FS_BAD_NAME,		/* not a valid name (lib/names.h) */
+	FS_NO_USER,		/* a share's recipient does not exist */
+	FS_SELF_SHARE,		/* a share with oneself */
+	FS_ALREADY_SHARED,	/* that file with that user, again */
 	FS_RETRY,		/* deadlocks outlasted every retry: try later */
 	FS_UNAVAILABLE,		/* the database cannot be reached */
 	FS_INTERNAL,		/* a bug or a damaged blob: logged */
@@ -155,6 +159,22 @@ enum fs_err fs_file_delete(struct app *, long long uid, long long id);
 /* Unlink the blob ids in column col of rows whose rows are committed
  * away; failures are logged and left to gc. */
 void	fs_unlink_blobs(struct app *, const struct db_res *rows, size_t col);
+
+/* --- Shares (fs-shares.c) */
+struct fs_share {
+	long long	 id, file_id;
+	char		 shared_with[64];
+	char		 created[20];
+};
+/* Share the user's file with the user named to. */
+enum fs_err fs_share_create(struct app *, long long uid, long long file_id,
+	    const char *to, struct fs_share *out);
+/* A page of the shares with the user (with_me) or by the user: rows
+ * for a renderer (sql.c SQL_SHARE_WITH_ME, SQL_SHARE_BY_ME). */
+enum fs_err fs_share_list(struct app *, long long uid, int with_me,
+	    long long limit, long long offset, struct db_res **rows);
+/* Revoke: the owner or the recipient. */
+enum fs_err fs_share_delete(struct app *, long long uid, long long id);
 
 /* --- Reading (fs-read.c): the one verified open */
 struct fs_reader;
