@@ -59,8 +59,9 @@ fs_verify(struct fs_reader *rd, unsigned *bad_slots, const char **why)
 {
 	enum blob_err be;
 
+	be = blob_reader_verify_all(rd->br);
 	*bad_slots = blob_reader_bad_slots(rd->br);
-	if ((be = blob_reader_verify_all(rd->br)) == BLOB_OK)
+	if (be == BLOB_OK)
 		return FS_OK;
 	*why = blob_strerror(be);
 	return FS_INTERNAL;
