@@ -127,6 +127,20 @@ const struct api_doc api_docs[] = {
 	    "\"created_at\": \"2026-06-07 10:00:00\", \"updated_at\": "
 	    "\"2026-06-07 10:00:00\" }",
 	    "200 400 404 409", NULL },
+	{ "POST", "/api/files/{id}/copy", "files", "Copy a file",
+	    "Bearer token or API key", DOC_JSON,
+	    "The copy is re-encrypted under its own data key. It is charged "
+	    "like an upload: over quota or over the file count, 507 "
+	    "quota_exceeded.",
+	    "{ \"folder_id\": 3, \"name\": \"copy.pdf\", \"on_conflict\": "
+	    "\"rename\" }", "All optional: by default beside the original, "
+	    "under its name, renamed \" (1)\" when taken; folder_id -1 (or "
+	    "null) is the root; on_conflict rename · replace · fail (409).",
+	    "{ \"id\": 2, \"name\": \"copy.pdf\", \"size\": 204800, "
+	    "\"mime_type\": \"application/pdf\", \"folder_id\": 3, "
+	    "\"created_at\": \"2026-06-07 10:00:00\", \"updated_at\": "
+	    "\"2026-06-07 10:00:00\" }",
+	    "201 400 404 409 503 507", NULL },
 	{ "DELETE", "/api/files/{id}", "files", "Delete a file",
 	    "Bearer token or API key", DOC_JSON,
 	    "Its shares and public link go with it; its size leaves your "

@@ -9,6 +9,7 @@
 #include "blob.h"
 #include "crypto.h"
 #include "db.h"
+#include "fs.h"
 #include "json.h"
 #include "http.h"
 #include "router.h"
@@ -56,6 +57,7 @@ struct app {
 	struct blob_keyring keyring;	/* KEKs: the active one and old ones */
 	struct argon2_params argon2;	/* for new password hashes */
 	char		*dummy_hash;	/* unknown users verify against it */
+	struct store	*store;		/* blobs: fs.c opens it on first use */
 };
 
 /* Who is calling: filled by auth.c for protected routes. */
@@ -113,13 +115,10 @@ void	routes_each(void (*fn)(const struct route *, void *), void *arg);
 /* Stream the file of row 0 of res (a FILE_COLS result) to the client,
  * honouring Range, If-None-Match and HEAD. */
 int	files_send(struct req *, const struct db_res *res);
-/* Remove blobs after their rows are committed away; failures are left
- * to `tcloudctl gc`. */
-void	files_unlink_blobs(struct app *, const struct db_res *res, size_t col);
+/* The same for a file the caller may read. */
+int	files_send_file(struct req *, const struct fs_file *);
 /* The JSON object of a file row. */
 json_object *files_json(const struct db_res *, size_t row);
-/* Check that folder id (0 = root) is the caller's: 0 ok, else 404 replied. */
-int	folders_check(struct req *, long long folder_id);
 /* upload.c: POST /api/files/upload, routed from route-files.c. */
 int	upload_handle(struct req *);
 
@@ -158,6 +157,15 @@ int	reply_rows(struct req *, struct db_res *res,
 int	reply_internal(struct req *);
 int	reply_unavailable(struct req *);
 int	reply_invalid(struct req *, const struct json_err *);
+
+/* fs-json.c: the JSON API's table of fs outcomes (SPEC §2).  Reply the
+ * error for e (what: "file" or "folder", for the messages that name
+ * it); FS_OK there is a bug (500). */
+int	reply_fs(struct req *, enum fs_err e, const char *what);
+/* The status reply_fs gives e. */
+int	reply_fs_status(enum fs_err e);
+json_object *fs_file_json(const struct fs_file *);
+json_object *fs_folder_json(const struct fs_folder *);
 
 /* audit.c: rows of the audit log (SPEC §4 Admin). */
 void	audit(struct req *, const char *action, const char *target_type,

@@ -64,34 +64,33 @@ fsck_one(struct app *a, struct db *db, const struct db_res *res, size_t i,
     void *arg)
 {
 	struct fsck *f = arg;
-	const unsigned char *id = (const unsigned char *)db_str(res, i, F_BLOB);
-	struct blob_reader *br;
-	enum blob_err e = BLOB_OK;
-	int fd;
+	struct fs_reader *rd;
+	struct fs_file file;
+	const char *why = NULL;
+	unsigned bad = 0;
+	enum fs_err e;
 
 	(void)db;
 	f->files++;
-	if (db_len(res, i, F_BLOB) != 16 ||
-	    (fd = store_open(a->conf.data_dir, id)) == -1) {
-		printf("file %lld: blob missing\n", db_int(res, i, F_ID));
+	fs_file_from_row(res, i, &file);
+	if (db_len(res, i, F_BLOB) != 16) {
+		printf("file %lld: blob missing\n", file.id);
 		f->faults++;
 		return 0;
 	}
-	br = blob_reader_open(fd, &a->keyring, id, db_int(res, i, F_SIZE), &e);
-	if (br != NULL) {
-		e = blob_reader_verify_all(br);
+	if ((e = fs_open(a, &file, &rd, &why)) == FS_OK) {
+		e = fs_verify(rd, &bad, &why);
 		/* Readable through one slot while another, under a known key,
 		 * is damaged: one more fault away from unreadable. */
-		if (e == BLOB_OK && blob_reader_bad_slots(br)) {
+		if (e == FS_OK && bad) {
 			printf("file %lld: a key slot is damaged (the other "
-			    "still opens the file)\n", db_int(res, i, F_ID));
+			    "still opens the file)\n", file.id);
 			f->faults++;
 		}
-		blob_reader_free(br);
+		fs_close(rd);
 	}
-	close(fd);
-	if (e != BLOB_OK) {
-		printf("file %lld: %s\n", db_int(res, i, F_ID), blob_strerror(e));
+	if (e != FS_OK) {
+		printf("file %lld: %s\n", file.id, why);
 		f->faults++;
 	}
 	return 0;

@@ -5,14 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
+#include <time.h>
 
-#include "blob.h"
 #include "crypto.h"
 #include "json.h"
 #include "log.h"
 #include "range.h"
-#include "store.h"
 #include "app.h"
 #include "sql.h"
 
@@ -29,20 +27,6 @@ files_json(const struct db_res *res, size_t i)
 	json_object_object_add(o, "created_at", json_col(res, i, F_CREATED));
 	json_object_object_add(o, "updated_at", json_col(res, i, F_UPDATED));
 	return o;
-}
-
-void
-files_unlink_blobs(struct app *a, const struct db_res *res, size_t col)
-{
-	size_t i;
-
-	for (i = 0; i < db_rows(res); i++) {
-		if (db_len(res, i, col) != 16)
-			continue;
-		if (store_unlink(a->conf.data_dir,
-		    (const unsigned char *)db_str(res, i, col)) == -1)
-			log_warn("unlink blob: %s (gc will retry)", strerror(errno));
-	}
 }
 
 /* RFC 6266 + RFC 8187: an ASCII fallback and the exact UTF-8 name. */
@@ -114,6 +98,7 @@ struct send {
 	struct req	*r;
 	int		 status;
 	int		 started;
+	int		 sink_failed;	/* the client went away */
 };
 
 /* Called only with bytes whose segment tag has been verified. */
@@ -124,29 +109,43 @@ send_sink(void *arg, const void *buf, size_t n)
 
 	if (!s->started) {
 		s->started = 1;
-		if (http_send_headers(s->r->http, s->status) == -1)
+		if (http_send_headers(s->r->http, s->status) == -1) {
+			s->sink_failed = 1;
 			return -1;
+		}
 	}
-	return http_write(s->r->http, buf, n) == 0 ? 0 : -1;
+	if (http_write(s->r->http, buf, n) == 0)
+		return 0;
+	s->sink_failed = 1;
+	return -1;
 }
 
 int
 files_send(struct req *r, const struct db_res *res)
 {
-	struct http *h = r->http;
-	const unsigned char *id = (const unsigned char *)db_str(res, 0, F_BLOB);
-	long long size = db_int(res, 0, F_SIZE);
-	uint64_t first = 0, last = size ? (uint64_t)size - 1 : 0, len;
-	struct blob_reader *br = NULL;
-	struct send s = { r, 200, 0 };
-	enum blob_err be;
-	char etag[40], *hex;
-	unsigned char tag[31], mac[32];
-	size_t mark;
-	int fd = -1;
+	struct fs_file f;
 
 	if (db_len(res, 0, F_BLOB) != 16)
 		return reply_internal(r);
+	fs_file_from_row(res, 0, &f);
+	return files_send_file(r, &f);
+}
+
+int
+files_send_file(struct req *r, const struct fs_file *f)
+{
+	struct http *h = r->http;
+	const unsigned char *id = f->blob;
+	long long size = f->size;
+	uint64_t first = 0, last = size ? (uint64_t)size - 1 : 0, len;
+	struct fs_reader *rd = NULL;
+	struct send s = { r, 200, 0, 0 };
+	const char *why;
+	enum fs_err fe;
+	char etag[40], *hex;
+	unsigned char tag[31], mac[32];
+	size_t mark;
+
 	mark = http_headers_mark(h);
 	/* A keyed hash of the blob id: it changes with the content but
 	 * does not reveal the name of the blob on disk. */
@@ -182,22 +181,15 @@ files_send(struct req *r, const struct db_res *res)
 	}
 	/* Open and authenticate before any header: a wrong key or a corrupt
 	 * blob is still a JSON 500 (SPEC §5). */
-	if ((fd = store_open(r->app->conf.data_dir, id)) == -1) {
-		log_err("open blob of file %lld: %s", db_int(res, 0, F_ID),
-		    strerror(errno));
+	if (fs_open(r->app, f, &rd, &why) != FS_OK) {
+		log_err("blob of file %lld: %s", f->id, why);
 		return reply_internal(r);
 	}
-	if ((br = blob_reader_open(fd, &r->app->keyring, id, size, &be)) == NULL) {
-		log_err("blob of file %lld: %s", db_int(res, 0, F_ID),
-		    blob_strerror(be));
-		close(fd);
-		return reply_internal(r);
-	}
-	http_set_header(h, "Content-Type", "%s", db_str(res, 0, F_MIME));
+	http_set_header(h, "Content-Type", "%s", f->mime);
 	http_set_header(h, "Content-Length", "%llu", (unsigned long long)len);
-	set_disposition(h, db_str(res, 0, F_NAME));
+	set_disposition(h, f->name);
 	http_set_header(h, "ETag", "%s", etag);
-	set_last_modified(h, db_str(res, 0, F_UPDATED));
+	set_last_modified(h, f->updated);
 	http_set_header(h, "Accept-Ranges", "bytes");
 	http_set_header(h, "Cache-Control", "private, no-cache");
 	http_set_header(h, "X-Content-Type-Options", "nosniff");
@@ -205,25 +197,22 @@ files_send(struct req *r, const struct db_res *res)
 		http_send_headers(h, s.status);
 		goto done;
 	}
-	be = blob_reader_read(br, first, len, send_sink, &s);
-	if (be != BLOB_OK && !s.started) {
-		log_err("read blob of file %lld: %s", db_int(res, 0, F_ID),
-		    blob_strerror(be));
-		blob_reader_free(br);
-		close(fd);
+	fe = fs_read(rd, first, len, send_sink, &s, &why);
+	if (fe != FS_OK && !s.started) {
+		log_err("read blob of file %lld: %s", f->id, why);
+		fs_close(rd);
 		/* One clean JSON error: none of the file's headers. */
 		http_headers_reset(h, mark);
 		return reply_internal(r);
 	}
-	if (be != BLOB_OK && be != BLOB_ERR_SINK) {
+	if (fe != FS_OK && !s.sink_failed) {
 		/* Headers are out: abort the connection so the client sees an
 		 * error, never bad bytes nor a clean short end. */
 		log_err("blob of file %lld failed mid-stream: %s; response cut",
-		    db_int(res, 0, F_ID), blob_strerror(be));
+		    f->id, why);
 		http_abort(h);
 	}
 done:
-	blob_reader_free(br);
-	close(fd);
+	fs_close(rd);
 	return s.status;
 }

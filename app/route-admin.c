@@ -287,7 +287,7 @@ admin_user_delete(struct req *r)
 	    db_exec(db, SQL_ADMIN_USER_DELETE, "i", id) != 1 ||
 	    db_commit(db) == -1)
 		goto fail;
-	files_unlink_blobs(r->app, blobs, 0);
+	fs_unlink_blobs(r->app, blobs, 0);
 	d = json_object_new_object();
 	json_object_object_add(d, "username", json_col(user, 0, U_USERNAME));
 	json_add_int(d, "files", (long long)db_rows(blobs));

@@ -424,7 +424,7 @@ zip_sink(void *arg, const void *buf, size_t len)
 }
 
 static int
-blob_to_zip(void *arg, const void *buf, size_t len)
+file_to_zip(void *arg, const void *buf, size_t len)
 {
 	return zip_file_data(arg, buf, len);
 }
@@ -433,30 +433,26 @@ blob_to_zip(void *arg, const void *buf, size_t len)
 static int
 zip_one(struct zipctx *c, const struct db_res *res, size_t i, const char *dir)
 {
-	struct app *a = c->r->app;
-	const unsigned char *id = (const unsigned char *)db_str(res, i, F_BLOB);
-	long long size = db_int(res, i, F_SIZE), mt = 0;
-	struct blob_reader *br;
-	enum blob_err e;
+	struct fs_reader *rd;
+	struct fs_file f;
+	const char *why;
+	long long mt = 0;
 	char *path;
-	int fd, rc = -1;
+	int rc = -1;
 
-	time_parse(db_str(res, i, F_UPDATED), &mt);
-	if ((fd = store_open(a->conf.data_dir, id)) == -1)
-		return -1;
-	if ((br = blob_reader_open(fd, &a->keyring, id, size, &e)) == NULL) {
-		log_err("zip: file %lld: %s", db_int(res, i, F_ID), blob_strerror(e));
-		close(fd);
+	fs_file_from_row(res, i, &f);
+	time_parse(f.updated, &mt);
+	if (fs_open(c->r->app, &f, &rd, &why) != FS_OK) {
+		log_err("zip: file %lld: %s", f.id, why);
 		return -1;
 	}
-	path = xasprintf("%s%s", dir, db_str(res, i, F_NAME));
-	if (zip_file_begin(c->z, path, (uint64_t)size, (time_t)mt) == 0 &&
-	    (size == 0 || blob_reader_read(br, 0, size, blob_to_zip, c->z) ==
-	    BLOB_OK) && zip_file_end(c->z) == 0)
+	path = xasprintf("%s%s", dir, f.name);
+	if (zip_file_begin(c->z, path, (uint64_t)f.size, (time_t)mt) == 0 &&
+	    (f.size == 0 || fs_read(rd, 0, (uint64_t)f.size, file_to_zip, c->z,
+	    &why) == FS_OK) && zip_file_end(c->z) == 0)
 		rc = 0;
 	free(path);
-	blob_reader_free(br);
-	close(fd);
+	fs_close(rd);
 	return rc;
 }
 

@@ -166,6 +166,13 @@ const char *const sql[SQL__MAX] = {
 	" WHERE f.folder_id IN (SELECT id FROM down) FOR UPDATE",
 [SQL_FOLDER_DELETE_ONE] =
 	"DELETE FROM folders WHERE id = ? AND user_id = ?",
+/* One step of a path walk (fs_resolve_path): a name in a folder. */
+[SQL_FOLDER_BY_NAME] =
+	"SELECT " FOLDER_COLS " FROM folders WHERE user_id = ? AND parent_key = ? "
+	"AND name = ?",
+[SQL_FILE_BY_NAME] =
+	"SELECT " FILE_COLS " FROM files f WHERE f.user_id = ? AND "
+	"f.folder_key = ? AND f.name = ?",
 
 [SQL_FILE_GET] =
 	"SELECT " FILE_COLS " FROM files f WHERE f.id = ? AND f.user_id = ?",

@@ -1,7 +1,7 @@
-/* POST /api/files/upload: the multipart body is streamed through the
- * parser into the blob writer, a few 64 KiB segments at a time, then the
- * blob is made durable and only then is the row committed and the quota
- * charged in one transaction (SPEC §5). */
+/* POST /api/files/upload: the multipart framing.  The file part's bytes
+ * go into a put stream (app/fs-put.c) a few 64 KiB segments at a time;
+ * it makes the blob durable and only then commits the row and charges
+ * the quota in one transaction (SPEC §5). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,16 +9,12 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "blob.h"
-#include "crypto.h"
 #include "json.h"
 #include "log.h"
 #include "mime.h"
 #include "multipart.h"
 #include "names.h"
-#include "store.h"
 #include "app.h"
-#include "sql.h"
 
 #define READ_CHUNK	(64 * 1024)
 /* Bytes of a request that cannot be file content: part headers, the
@@ -27,23 +23,11 @@
 #define FRAMING_SLACK	(256 * 1024)
 #define FIELD_MAX	64
 
-enum conflict { ON_RENAME, ON_REPLACE, ON_FAIL };
-
 static int	parse_folder(const char *, long long *);
-
-/* The disk (or the filesystem quota of data_dir) is full: SPEC §2's 507
- * insufficient_storage, not an internal error. */
-static int
-disk_full(int e)
-{
-	return e == ENOSPC || e == EDQUOT;
-}
 
 struct upload {
 	struct req		*r;
-	struct blob_writer	*bw;
-	int			 fd;
-	char			*tmp;
+	struct fs_put		*put;
 	char			*name;		/* cleaned file name */
 	char			*mime;
 	int			 in_file;	/* inside the file part */
@@ -54,8 +38,9 @@ struct upload {
 	uint64_t		 limit;		/* max bytes the file may have */
 	long long		 left;		/* quota left before the upload */
 	long long		 folder;	/* from the query, 0 root */
-	enum conflict		 on;
-	int			 status;	/* error status, or 0 */
+	enum fs_conflict	 on;
+	enum fs_err		 fe;		/* a service outcome, or */
+	int			 status;	/* a framing error status */
 	const char		*code;
 	char			 msg[160];
 };
@@ -63,11 +48,20 @@ struct upload {
 static int
 fail(struct upload *u, int status, const char *code, const char *msg)
 {
-	if (u->status == 0) {
+	if (u->status == 0 && u->fe == FS_OK) {
 		u->status = status;
 		u->code = code;
 		snprintf(u->msg, sizeof(u->msg), "%s", msg);
 	}
+	return -1;
+}
+
+/* Stop the body on a service outcome (rendered by the table). */
+static int
+fail_fs(struct upload *u, enum fs_err e)
+{
+	if (u->status == 0 && u->fe == FS_OK)
+		u->fe = e;
 	return -1;
 }
 
@@ -78,8 +72,8 @@ static int
 replace_limit(struct upload *u)
 {
 	struct req *r = u->r;
-	struct db_res *res;
 	long long folder = u->folder, old = 0, cap;
+	enum fs_err e;
 
 	/* A folder_id part sent before the file part names the folder. */
 	if (folder == 0 && u->fieldlen) {
@@ -87,20 +81,15 @@ replace_limit(struct upload *u)
 		if (parse_folder(u->field, &folder) == -1)
 			folder = 0;
 	}
-	if ((res = db_query(r->app->db, SQL_FILE_SIZE_BY_NAME, "iis",
-	    r->user.id, folder, u->name)) == NULL)
-		return fail(u, 500, "internal", "");
-	if (db_rows(res))
-		old = db_int(res, 0, 0);
-	db_res_free(res);
+	if ((e = fs_file_size_by_name(r->app, r->user.id, folder, u->name,
+	    &old)) != FS_OK)
+		return fail_fs(u, e);
 	cap = (u->left > 0 ? u->left : 0) + old;
 	if ((uint64_t)cap < u->limit)
 		u->limit = (uint64_t)cap;
 	if (r->http->content_length - FRAMING_SLACK > (long long)u->limit)
-		return fail(u, r->http->content_length - FRAMING_SLACK >
-		    r->app->conf.max_upload ? 413 : 507,
-		    r->http->content_length - FRAMING_SLACK >
-		    r->app->conf.max_upload ? "too_large" : "quota_exceeded", "");
+		return fail_fs(u, r->http->content_length - FRAMING_SLACK >
+		    r->app->conf.max_upload ? FS_TOO_LARGE : FS_QUOTA);
 	return 0;
 }
 
@@ -108,7 +97,7 @@ static int
 part_begin(void *arg, const struct mp_part *p)
 {
 	struct upload *u = arg;
-	enum blob_err be;
+	enum fs_err e;
 
 	if (p->name && strcmp(p->name, "folder_id") == 0) {
 		u->in_folder = 1;
@@ -129,20 +118,10 @@ part_begin(void *arg, const struct mp_part *p)
 		u->mime = xstrdup(p->content_type);
 	else
 		u->mime = xstrdup(mime_from_name(u->name));
-	if (u->on == ON_REPLACE && replace_limit(u) == -1)
+	if (u->on == FS_REPLACE && replace_limit(u) == -1)
 		return -1;
-	if ((u->fd = store_tmp_open(u->r->app->conf.data_dir, &u->tmp)) == -1) {
-		log_err("upload temp file: %s", strerror(errno));
-		return disk_full(errno) ? fail(u, 507, "insufficient_storage",
-		    "") : fail(u, 500, "internal", "");
-	}
-	if ((u->bw = blob_writer_new(u->fd, &u->r->app->keyring, &be)) == NULL) {
-		int e = errno;
-
-		log_err("blob writer: %s", blob_strerror(be));
-		return be == BLOB_ERR_IO && disk_full(e) ? fail(u, 507,
-		    "insufficient_storage", "") : fail(u, 500, "internal", "");
-	}
+	if ((e = fs_put_begin(u->r->app, u->limit, &u->put)) != FS_OK)
+		return fail_fs(u, e);
 	u->in_file = 1;
 	return 0;
 }
@@ -151,7 +130,7 @@ static int
 part_data(void *arg, const char *buf, size_t len)
 {
 	struct upload *u = arg;
-	enum blob_err be;
+	enum fs_err e;
 
 	if (u->in_folder) {
 		if (u->fieldlen + len > FIELD_MAX)
@@ -163,20 +142,9 @@ part_data(void *arg, const char *buf, size_t len)
 	}
 	if (!u->in_file)
 		return 0;
-	/* Stop as soon as the bytes seen exceed what may be kept. */
-	if (blob_writer_size(u->bw) + len > u->limit)
-		return fail(u, blob_writer_size(u->bw) + len >
-		    (uint64_t)u->r->app->conf.max_upload ? 413 : 507,
-		    blob_writer_size(u->bw) + len >
-		    (uint64_t)u->r->app->conf.max_upload ? "too_large" :
-		    "quota_exceeded", "");
-	if ((be = blob_writer_write(u->bw, buf, len)) != BLOB_OK) {
-		int e = errno;
-
-		log_err("blob write: %s: %s", blob_strerror(be), strerror(e));
-		return be == BLOB_ERR_IO && disk_full(e) ? fail(u, 507,
-		    "insufficient_storage", "") : fail(u, 500, "internal", "");
-	}
+	/* Stops as soon as the bytes seen exceed what may be kept. */
+	if ((e = fs_put_write(u->put, buf, len)) != FS_OK)
+		return fail_fs(u, e);
 	return 0;
 }
 
@@ -194,42 +162,24 @@ part_end(void *arg)
 static void
 upload_discard(struct upload *u)
 {
-	if (u->bw)
-		blob_writer_free(u->bw);
-	if (u->fd != -1)
-		close(u->fd);
-	if (u->tmp) {
-		unlink(u->tmp);
-		free(u->tmp);
-	}
+	fs_put_abort(u->put);
 	free(u->name);
 	free(u->mime);
 }
 
-/* 507: over the user's quota, or the server's disk is full. */
 static int
-storage_error(struct req *r, const char *code)
-{
-	if (strcmp(code, "insufficient_storage") == 0)
-		return reply_error(r, 507, code, "The server has no room left "
-		    "for this file; nothing was stored. Try again later.");
-	return reply_error(r, 507, code, "The file does not fit in the "
-	    "remaining quota.");
-}
-
-static int
-parse_conflict(struct req *r, enum conflict *c)
+parse_conflict(struct req *r, enum fs_conflict *c)
 {
 	char *v = http_query(r->http, "on_conflict");
 	int rc = 0;
 
-	*c = ON_RENAME;
+	*c = FS_RENAME;
 	if (v == NULL || !strcmp(v, "rename"))
 		;
 	else if (!strcmp(v, "replace"))
-		*c = ON_REPLACE;
+		*c = FS_REPLACE;
 	else if (!strcmp(v, "fail"))
-		*c = ON_FAIL;
+		*c = FS_FAIL;
 	else
 		rc = -1;
 	free(v);
@@ -252,152 +202,6 @@ parse_folder(const char *s, long long *out)
 	return 0;
 }
 
-/* Commit: row and quota in one transaction, retried on deadlock.  The
- * blob is already durable under its final name. */
-static int
-commit(struct upload *u, long long folder, enum conflict on, uint64_t size,
-    const unsigned char *id, long long *file_id, struct db_res **replaced)
-{
-	struct req *r = u->r;
-	struct db *db = r->app->db;
-	struct db_res *res = NULL, *t;
-	long long n, old = 0;
-	char *name = xstrdup(u->name);
-	unsigned i, attempt = 0;
-	int rc = 500;
-
-	/* Concurrent uploads into one folder contend for the same index
-	 * gap and users row (deadlocks, DB_RETRY); a racing insert of the
-	 * same name (DB_DUPLICATE) is retried too: the next attempt sees
-	 * and locks its row. */
-	while (db_tx_begin(db, &attempt, DB_TX_RETRY_DUP) == 0) {
-		rc = 500;
-		if (folder && (rc = folders_check(r, folder)) != 0) {
-			db_rollback(db);
-			free(name);
-			return -rc;	/* replied already (404, or 500) */
-		}
-		res = db_query(db, SQL_FILE_BY_NAME_LOCK, "iis", r->user.id,
-		    folder, name);
-		if (res == NULL)
-			goto retry;
-		if (db_rows(res) && on == ON_FAIL) {
-			rc = 409;
-			goto out;
-		}
-		if (db_rows(res) && on == ON_RENAME) {
-			/* "a.txt" -> "a (1).txt", "a (2).txt", ... */
-			for (i = 1; i <= 10000; i++) {
-				char *cand = name_with_suffix(u->name, i);
-
-				t = db_query(db, SQL_FILE_NAME_TAKEN, "iis",
-				    r->user.id, folder, cand);
-				if (t == NULL) {
-					free(cand);
-					goto retry;
-				}
-				n = db_rows(t);
-				db_res_free(t);
-				if (n == 0) {
-					free(name);
-					name = cand;
-					break;
-				}
-				free(cand);
-			}
-			if (i > 10000) {
-				rc = 409;
-				goto out;
-			}
-			db_res_free(res);
-			res = NULL;
-		}
-		old = res && db_rows(res) ? db_int(res, 0, F_SIZE) : 0;
-		if (res == NULL || db_rows(res) == 0) {
-			/* A new row: the user's file count and, for an empty
-			 * file that charges nothing, the quota itself. */
-			if ((t = db_query(db, SQL_USER_LOCK, "i",
-			    r->user.id)) == NULL)
-				goto retry;
-			db_res_free(t);
-			if ((t = db_query(db, SQL_FILE_COUNT, "i",
-			    r->user.id)) == NULL)
-				goto retry;
-			n = db_int(t, 0, 0);
-			db_res_free(t);
-			if (n >= r->app->conf.max_files_per_user) {
-				rc = -reply_error(r, 507, "quota_exceeded",
-				    "You have reached the limit of %lld files.",
-				    r->app->conf.max_files_per_user);
-				goto out;
-			}
-			if ((t = db_query(db, SQL_QUOTA_LEFT, "i",
-			    r->user.id)) == NULL)
-				goto retry;
-			n = db_int(t, 0, 0);
-			db_res_free(t);
-			if (n < 0 || (long long)size > n) {
-				rc = 507;
-				goto out;
-			}
-		}
-		/* Charge only the growth; a replace that shrinks refunds. */
-		if ((long long)size - old > 0) {
-			n = db_exec(db, SQL_QUOTA_CHARGE, "iii",
-			    (long long)size - old, r->user.id,
-			    (long long)size - old);
-			if (n == -1)
-				goto retry;
-			if (n == 0) {
-				rc = 507;
-				goto out;
-			}
-		} else if (old - (long long)size > 0 &&
-		    db_exec(db, SQL_QUOTA_REFUND, "ii", old - (long long)size,
-		    r->user.id) == -1)
-			goto retry;
-		if (res && db_rows(res)) {
-			*file_id = db_int(res, 0, F_ID);
-			if (db_exec(db, SQL_FILE_REPLACE, "isbii", (long long)size,
-			    u->mime, id, (size_t)16,
-			    (long long)r->app->keyring.active, *file_id) != 1)
-				goto retry;
-		} else {
-			if (db_exec(db, SQL_FILE_INSERT, "insisbi", r->user.id,
-			    folder, name, (long long)size, u->mime, id, (size_t)16,
-			    (long long)r->app->keyring.active) != 1) {
-				if (db_err(db) == DB_DUPLICATE && on != ON_REPLACE) {
-					/* Another upload took the name. */
-					db_rollback(db);
-					db_res_free(res);
-					res = NULL;
-					continue;
-				}
-				goto retry;
-			}
-			*file_id = db_insert_id(db);
-		}
-		if (db_commit(db) == -1)
-			goto retry;
-		free(u->name);
-		u->name = name;
-		*replaced = res && db_rows(res) ? res : NULL;
-		if (*replaced == NULL)
-			db_res_free(res);
-		return 0;
-retry:
-		db_rollback(db);
-		db_res_free(res);
-		res = NULL;
-	}
-	rc = 500;	/* out of tries, or not retryable */
-out:
-	db_rollback(db);
-	db_res_free(res);
-	free(name);
-	return rc;
-}
-
 /* POST /api/files/upload?folder_id=&on_conflict= (multipart: file,
  * folder_id?) -> 201 {id, name, size, mime_type, folder_id} | 400 | 404 |
  * 409 | 411 | 413 | 415 | 507 */
@@ -409,14 +213,13 @@ upload_handle(struct req *r)
 	struct http *h = r->http;
 	struct upload u;
 	struct multipart *mp = NULL;
-	struct db_res *res, *replaced = NULL;
+	struct fs_commit c;
+	struct fs_file f;
 	enum mp_err me;
-	enum blob_err be;
 	enum mp_rc mrc = MP_AGAIN;
-	enum conflict on;
-	long long folder = 0, left, file_id = 0;
-	uint64_t size = 0;
-	unsigned char id[16];
+	enum fs_conflict on;
+	enum fs_err e;
+	long long folder = 0, left;
 	char *q, *buf = NULL;
 	json_object *o;
 	int rc;
@@ -424,7 +227,6 @@ upload_handle(struct req *r)
 
 	memset(&u, 0, sizeof(u));
 	u.r = r;
-	u.fd = -1;
 	if (parse_conflict(r, &on) == -1)
 		return reply_error(r, 400, "invalid_parameter",
 		    "'on_conflict' is rename, replace or fail.");
@@ -434,8 +236,8 @@ upload_handle(struct req *r)
 	if (rc == -1)
 		return reply_error(r, 400, "invalid_parameter",
 		    "'folder_id' must be a folder id.");
-	if (folder && (rc = folders_check(r, folder)) != 0)
-		return rc;
+	if ((e = fs_folder_check(a, r->user.id, folder)) != FS_OK)
+		return reply_fs(r, e, "folder");
 	if (h->content_length < 0)
 		return reply_error(r, 411, "length_required",
 		    "The upload needs a Content-Length.");
@@ -446,36 +248,24 @@ upload_handle(struct req *r)
 		    "The upload has no body.");
 	/* Refuse early what cannot fit even if all but the framing is file. */
 	if (h->content_length > a->conf.max_upload + FRAMING_SLACK)
-		return reply_error(r, 413, "too_large", "The file is larger "
-		    "than the maximum upload of %lld bytes.", a->conf.max_upload);
-	if ((res = db_query(a->db, SQL_QUOTA_LEFT, "i", r->user.id)) == NULL)
-		return reply_internal(r);
-	left = db_int(res, 0, 0);
-	db_res_free(res);
+		return reply_fs(r, FS_TOO_LARGE, NULL);
+	if ((e = fs_quota_left(a, r->user.id, &left)) != FS_OK)
+		return reply_fs(r, e, NULL);
 	/* Over quota (an admin lowered it): nothing more, not even an empty
 	 * file.  A replace frees the old file's bytes: its cap is set when
 	 * the part names the file (replace_limit). */
-	if (left < 0 || (on != ON_REPLACE &&
+	if (left < 0 || (on != FS_REPLACE &&
 	    h->content_length - FRAMING_SLACK > left))
-		return reply_error(r, 507, "quota_exceeded",
-		    "The file does not fit in the remaining quota (%lld bytes).",
-		    left > 0 ? left : 0);
-	if (on != ON_REPLACE) {
-		if ((res = db_query(a->db, SQL_FILE_COUNT, "i",
-		    r->user.id)) == NULL)
-			return reply_internal(r);
-		n = db_int(res, 0, 0);
-		db_res_free(res);
-		if (n >= a->conf.max_files_per_user)
-			return reply_error(r, 507, "quota_exceeded", "You have "
-			    "reached the limit of %lld files.",
-			    a->conf.max_files_per_user);
-	}
+		return reply_error(r, reply_fs_status(FS_QUOTA),
+		    "quota_exceeded", "The file does not fit in the remaining "
+		    "quota (%lld bytes).", left > 0 ? left : 0);
+	if (on != FS_REPLACE && (e = fs_file_count_ok(a, r->user.id)) != FS_OK)
+		return reply_fs(r, e, NULL);
 	u.left = left;
 	u.folder = folder;
 	u.on = on;
 	u.limit = a->conf.max_upload;
-	if (on != ON_REPLACE && left < (long long)u.limit)
+	if (on != FS_REPLACE && left < (long long)u.limit)
 		u.limit = left > 0 ? left : 0;
 	if ((mp = multipart_new(http_header(h, "Content-Type"), &cb, &u,
 	    &me)) == NULL)
@@ -499,13 +289,12 @@ upload_handle(struct req *r)
 		    "The upload ended before its Content-Length.");
 		goto out;
 	}
+	if (u.fe != FS_OK) {
+		rc = reply_fs(r, u.fe, "folder");
+		goto out;
+	}
 	if (u.status) {
-		rc = u.status == 500 ? reply_internal(r) :
-		    u.status == 413 ? reply_error(r, 413, u.code, "The file is "
-		    "larger than the maximum upload of %lld bytes.",
-		    a->conf.max_upload) :
-		    u.status == 507 ? storage_error(r, u.code) :
-		    reply_error(r, u.status, u.code, "%s", u.msg);
+		rc = reply_error(r, u.status, u.code, "%s", u.msg);
 		goto out;
 	}
 	if (mrc != MP_DONE && multipart_finish(mp) != MP_DONE) {
@@ -524,50 +313,21 @@ upload_handle(struct req *r)
 		    "'folder_id' must be a folder id.");
 		goto out;
 	}
-	if ((be = blob_writer_finish(u.bw, &size)) != BLOB_OK) {
-		int e = errno;
-
-		log_err("blob finish: %s: %s", blob_strerror(be), strerror(e));
-		rc = be == BLOB_ERR_IO && disk_full(e) ?
-		    storage_error(r, "insufficient_storage") : reply_internal(r);
+	c.folder = folder;
+	c.name = u.name;
+	c.mime = u.mime;
+	c.on = on;
+	e = fs_put_finish(u.put, r->user.id, &c, &f);
+	u.put = NULL;	/* finished or dropped: nothing left behind */
+	if (e != FS_OK) {
+		rc = reply_fs(r, e, e == FS_EXISTS ? "file" : "folder");
 		goto out;
-	}
-	memcpy(id, blob_writer_id(u.bw), 16);
-	if (store_commit(a->conf.data_dir, u.fd, u.tmp, id) == -1) {
-		/* The temp file stays in tmp/ and goes in upload_discard:
-		 * nothing was charged. */
-		log_err("store commit: %s", strerror(errno));
-		rc = disk_full(errno) ? storage_error(r,
-		    "insufficient_storage") : reply_internal(r);
-		goto out;
-	}
-	free(u.tmp);
-	u.tmp = NULL;	/* renamed: nothing to unlink in tmp/ */
-	rc = commit(&u, folder, on, size, id, &file_id, &replaced);
-	if (rc != 0) {
-		/* The row was not written: the blob must go. */
-		store_unlink(a->conf.data_dir, id);
-		if (rc < 0)
-			rc = -rc;
-		else if (rc == 409)
-			rc = reply_error(r, 409, "name_exists",
-			    "A file with that name exists in this folder.");
-		else if (rc == 507)
-			rc = reply_error(r, 507, "quota_exceeded",
-			    "The file does not fit in the remaining quota.");
-		else
-			rc = reply_internal(r);
-		goto out;
-	}
-	if (replaced) {
-		files_unlink_blobs(a, replaced, F_BLOB);
-		db_res_free(replaced);
 	}
 	o = json_object_new_object();
-	json_add_int(o, "id", file_id);
-	json_add_str(o, "name", u.name);
-	json_add_int(o, "size", (long long)size);
-	json_add_str(o, "mime_type", u.mime);
+	json_add_int(o, "id", f.id);
+	json_add_str(o, "name", f.name);
+	json_add_int(o, "size", f.size);
+	json_add_str(o, "mime_type", f.mime);
 	if (folder)
 		json_add_int(o, "folder_id", folder);
 	else

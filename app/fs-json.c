@@ -1,0 +1,128 @@
+/* The JSON API's rendering of the service layer: one table from each
+ * fs outcome to SPEC §2's {status, code, message}, and the JSON objects
+ * of files and folders.  A WebDAV front end has its own table. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "log.h"
+#include "app.h"
+#include "fs.h"
+
+/* A message may name the object ("%s": "file", "folder") or a limit of
+ * tcloud.conf ("%lld": the struct conf field at conf). */
+enum arg { ARG_NONE, ARG_WHAT, ARG_CONF };
+
+static const struct {
+	int		 status;
+	const char	*code;
+	const char	*msg;
+	enum arg	 arg;
+	size_t		 conf;
+} table[FS__MAX] = {
+	[FS_OK] = { 200, "ok", "OK.", ARG_NONE, 0 },
+	[FS_NOT_FOUND] = { 404, "not_found", "No such %s.", ARG_WHAT, 0 },
+	[FS_EXISTS] = { 409, "name_exists",
+	    "A %s with that name exists there.", ARG_WHAT, 0 },
+	[FS_CYCLE] = { 409, "folder_cycle", "A folder cannot move into "
+	    "itself or a folder below it.", ARG_NONE, 0 },
+	[FS_TOO_DEEP] = { 409, "too_deep", "Folders may be nested at most "
+	    "%lld levels deep.", ARG_CONF,
+	    offsetof(struct conf, max_folder_depth) },
+	[FS_WALK_CUT] = { 409, "too_deep", "This folder tree is too deep to "
+	    "handle at once; move or delete its deepest folders first.",
+	    ARG_NONE, 0 },
+	[FS_QUOTA] = { 507, "quota_exceeded",
+	    "The file does not fit in the remaining quota.", ARG_NONE, 0 },
+	[FS_FILE_LIMIT] = { 507, "quota_exceeded", "You have reached the "
+	    "limit of %lld files.", ARG_CONF,
+	    offsetof(struct conf, max_files_per_user) },
+	[FS_FOLDER_LIMIT] = { 507, "quota_exceeded", "You have reached the "
+	    "limit of %lld folders.", ARG_CONF,
+	    offsetof(struct conf, max_folders_per_user) },
+	[FS_NO_SPACE] = { 507, "insufficient_storage", "The server has no "
+	    "room left for this file; nothing was stored. Try again later.",
+	    ARG_NONE, 0 },
+	[FS_TOO_LARGE] = { 413, "too_large", "The file is larger than the "
+	    "maximum upload of %lld bytes.", ARG_CONF,
+	    offsetof(struct conf, max_upload) },
+	[FS_BAD_NAME] = { 400, "invalid_name", "A name is 1 to 255 bytes of "
+	    "UTF-8 without '/', '\\' or control characters, not '.' or "
+	    "'..'.", ARG_NONE, 0 },
+	[FS_NO_USER] = { 404, "user_not_found", "No such user.", ARG_NONE, 0 },
+	[FS_SELF_SHARE] = { 400, "invalid_recipient",
+	    "You cannot share a file with yourself.", ARG_NONE, 0 },
+	[FS_ALREADY_SHARED] = { 409, "already_shared",
+	    "This file is already shared with that user.", ARG_NONE, 0 },
+	/* Rendered by reply_unavailable / reply_internal (request id). */
+	[FS_RETRY] = { 503, "unavailable", NULL, ARG_NONE, 0 },
+	[FS_UNAVAILABLE] = { 503, "unavailable", NULL, ARG_NONE, 0 },
+	[FS_INTERNAL] = { 500, "internal", NULL, ARG_NONE, 0 },
+};
+
+int
+reply_fs_status(enum fs_err e)
+{
+	return (unsigned)e < FS__MAX ? table[e].status : 500;
+}
+
+int
+reply_fs(struct req *r, enum fs_err e, const char *what)
+{
+	long long n;
+
+	if ((unsigned)e >= FS__MAX || e == FS_OK || e == FS_INTERNAL)
+		return reply_internal(r);
+	if (e == FS_RETRY || e == FS_UNAVAILABLE)
+		/* Busy (deadlocks outlasted the retries) or the database is
+		 * down: either way the client should come back shortly. */
+		return reply_unavailable(r);
+	switch (table[e].arg) {
+	case ARG_WHAT:
+		return reply_error(r, table[e].status, table[e].code,
+		    table[e].msg, what ? what : "object");
+	case ARG_CONF:
+		n = *(const long long *)((const char *)&r->app->conf +
+		    table[e].conf);
+		return reply_error(r, table[e].status, table[e].code,
+		    table[e].msg, n);
+	default:
+		return reply_error(r, table[e].status, table[e].code, "%s",
+		    table[e].msg);
+	}
+}
+
+static json_object *
+str_or_null(const char *s)
+{
+	return s && *s ? json_object_new_string(s) : NULL;
+}
+
+json_object *
+fs_file_json(const struct fs_file *f)
+{
+	json_object *o = json_object_new_object();
+
+	json_add_int(o, "id", f->id);
+	json_add_str(o, "name", f->name);
+	json_add_int(o, "size", f->size);
+	json_add_str(o, "mime_type", f->mime);
+	json_object_object_add(o, "folder_id",
+	    f->folder ? json_object_new_int64(f->folder) : NULL);
+	json_object_object_add(o, "created_at", str_or_null(f->created));
+	json_object_object_add(o, "updated_at", str_or_null(f->updated));
+	return o;
+}
+
+json_object *
+fs_folder_json(const struct fs_folder *f)
+{
+	json_object *o = json_object_new_object();
+
+	json_add_int(o, "id", f->id);
+	json_add_str(o, "name", f->name);
+	json_object_object_add(o, "parent_id",
+	    f->parent ? json_object_new_int64(f->parent) : NULL);
+	json_object_object_add(o, "created_at", str_or_null(f->created));
+	return o;
+}
