@@ -63,7 +63,7 @@ main(void)
 	valid("a\xe2\x80\x8f", 0, "U+200F right-to-left mark");
 	valid("a\xe2\x81\xa0", 0, "U+2060 word joiner");
 	valid("a\xe2\x81\xa9", 0, "U+2069 pop directional isolate");
-	valid("\xef\xbb\xbfa", 0, "U+FEFF byte order mark");
+	valid("\xef\xbb\xbf" "a", 0, "U+FEFF byte order mark");
 	valid("a\xe2\x80\xaf", 1, "U+202F narrow no-break space");
 	valid("a\xe2\x81\xa5", 1, "U+2065 (unassigned, not a format char)");
 	valid("\xc2\x80", 0, "U+0080 (C1)");
