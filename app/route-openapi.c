@@ -285,7 +285,8 @@ add_operation(const struct route *rt, void *arg)
 {
 	json_object *paths = arg, *item, *op, *sec, *req, *tags;
 	const struct api_doc *d = find_doc(rt->method, rt->pattern);
-	static const char *const who[] = { "anyone", "user", "admin" };
+	/* indexed by enum who (app.h) */
+	static const char *const who[] = { "anyone", "user", "admin", "session" };
 	char id[160], *m, *p;
 	size_t i;
 
@@ -332,7 +333,10 @@ add_operation(const struct route *rt, void *arg)
 		json_object_object_add(b, "bearerAuth", json_object_new_array());
 		json_object_object_add(k, "apiKey", json_object_new_array());
 		json_object_array_add(sec, b);
-		json_object_array_add(sec, k);
+		if (rt->who == WHO_SESSION)	/* an API key gets 403 there */
+			json_object_put(k);
+		else
+			json_object_array_add(sec, k);
 	}
 	json_object_object_add(op, "security", sec);
 	m = strdup(rt->method);

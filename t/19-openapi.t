@@ -17,8 +17,9 @@ for my $f (glob "$root/app/route-*.c") {
 	open my $fh, '<', $f or die "$f: $!";
 	local $/;
 	my $src = <$fh>;
-	while ($src =~ /\{\s*"(GET|POST|PUT|PATCH|DELETE|HEAD)",\s*"(\/api\/[^"]*)",\s*(WHO_\w+),\s*(\d)/g) {
-		push @routes, { method => $1, path => $2, who => $3, body => $4 };
+	while ($src =~ /\{\s*"(GET|POST|PUT|PATCH|DELETE|HEAD)",\s*"(\/api\/[^"]*)",\s*(WHO_\w+),\s*(\w+)/g) {
+		# json_body: 1 for a JSON body; 0 or a BODY_ constant (a stream) otherwise
+		push @routes, { method => $1, path => $2, who => $3, body => $4 eq '1' };
 	}
 }
 ok(@routes >= 38, scalar(@routes) . ' routes in the tables');
@@ -40,12 +41,13 @@ for my $rt (@routes) {
 	my $name = "$rt->{method} $rt->{path}";
 	ok($op, "$name is described") or next;
 	ok(!$op->{'x-tcloud-undocumented'} && $op->{summary}, "  documented: " . ($op->{summary} // 'NO'));
-	my $who = { WHO_ANYONE => 'anyone', WHO_USER => 'user', WHO_ADMIN => 'admin' }->{ $rt->{who} };
+	my $who = { WHO_ANYONE => 'anyone', WHO_USER => 'user', WHO_ADMIN => 'admin', WHO_SESSION => 'session' }->{ $rt->{who} };
 	is($op->{'x-tcloud-who'}, $who, "  who: $who");
 	if ($who eq 'anyone') {
 		is_deeply($op->{security}, [], '  no credentials');
 	} else {
-		is(scalar @{ $op->{security} }, 2, '  token or API key');
+		is(scalar @{ $op->{security} }, $who eq 'session' ? 1 : 2,
+		    $who eq 'session' ? '  a token only (no API key)' : '  token or API key');
 		ok($op->{responses}{401} && $op->{responses}{403}, '  401 and 403');
 	}
 	ok($op->{requestBody}{content}{'application/json'}, '  a JSON body') if $rt->{body};
