@@ -49,7 +49,8 @@ is($code, 500, 'first segment corrupt: 500');
 my @ct = $h =~ /^Content-Type:/mig;
 my @cl = $h =~ /^Content-Length:/mig;
 is(scalar @ct, 1, '  one Content-Type');
-is(scalar @cl, 1, '  one Content-Length');
+# Behind Apache mod_proxy_fcgi a reply may be chunked: at most one.
+ok(@cl <= 1, '  no second Content-Length');
 like($h, qr{^Content-Type: application/json}mi, '  and it is JSON');
 unlike($h, qr/^(Content-Disposition|ETag|Accept-Ranges):/mi, '  none of the file headers');
 is(api('GET', "/api/files/$ids[0]/download", %T)->{json}{code}, 'internal', '  body {"code":"internal"}');

@@ -61,6 +61,7 @@ sub api {
 	push @cmd, '-H', "X-API-Key: $o{key}" if defined $o{key};
 	push @cmd, '-H', "X-Forwarded-For: " . ($o{ip} // $CLIENT_IP);
 	push @cmd, '-H', $_ for @{ $o{headers} // [] };
+	push @cmd, '--http1.1' if $o{http1};
 	if (exists $o{json}) {
 		my $f = write_file("$TMP/req.$tag", ref $o{json} ? $json->encode($o{json}) : $o{json});
 		push @cmd, '-H', 'Content-Type: ' . ($o{ctype} // 'application/json'),
