@@ -67,5 +67,7 @@ for (1 .. 50) {
 }
 ok($ok, 'health 200 once MariaDB is back');
 is(api('GET', '/api/auth/me', token => $u->{token})->{status}, 200, 'workers reconnected');
-is(scalar(grep { alive($_) } @workers), scalar(@workers), 'the same workers serve on');
+# mod_fcgid may retire and spawn processes as it likes.
+is(scalar(grep { alive($_) } @workers), scalar(@workers), 'the same workers serve on')
+    unless ($ENV{TCLOUD_FRONT} // '') eq 'apache-fcgid';
 done_testing();

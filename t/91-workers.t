@@ -10,6 +10,8 @@ use Test::More;
 use Time::HiRes qw(sleep time);
 use Digest::SHA qw(sha256_hex);
 use TCloud;
+plan skip_all => 'mod_fcgid mode: Apache spawns and replaces the processes itself, on demand (README, mod_fcgid)'
+    if ($ENV{TCLOUD_FRONT} // '') eq 'apache-fcgid';
 
 my $KILLS = $ENV{TCLOUD_KILLS} // 20;
 my $FRONT = $ENV{TCLOUD_FRONT} // 'nginx';
