@@ -113,6 +113,7 @@ ctl_fsck(struct app *a, int argc, char *argv[])
 }
 
 struct gc {
+	struct store	*store;
 	struct db	*db;
 	time_t		 cutoff;
 	long long	 removed, kept;
@@ -154,7 +155,7 @@ gc_blob(void *arg, const char *path, const unsigned char *id, time_t mtime)
 	}
 	n = db_rows(res);
 	db_res_free(res);
-	if (n == 0 && unlink(path) == 0) {
+	if (n == 0 && g->store->ops->unlink(g->store, id) == 0) {
 		printf("removed orphan blob %s\n", path);
 		g->removed++;
 	}
@@ -166,15 +167,19 @@ gc_blob(void *arg, const char *path, const unsigned char *id, time_t mtime)
 int
 ctl_gc(struct app *a, int argc, char *argv[])
 {
-	struct gc g = { NULL, 0, 0, 0, 0 };
+	struct gc g = { NULL, NULL, 0, 0, 0, 0 };
 	long long age = GC_AGE;
 
 	if (argc >= 2 && !strcmp(argv[0], "--older-than"))
 		age = atoll(argv[1]);
 	g.db = ctl_db(a, 1);
 	g.cutoff = time(NULL) - age;
-	if (store_walk_tmp(a->conf.data_dir, gc_tmp, &g) == -1 ||
-	    store_walk_blobs(a->conf.data_dir, gc_blob, &g) == -1 || g.failed) {
+	/* Temp objects are local files in every backend (an object store
+	 * stages uploads on disk), so those are unlinked by path. */
+	g.store = fs_store(a);
+	if (g.store->ops->walk(g.store, STORE_TMP, gc_tmp, &g) == -1 ||
+	    g.store->ops->walk(g.store, STORE_BLOBS, gc_blob, &g) == -1 ||
+	    g.failed) {
 		fprintf(stderr, "tcloudctl: gc failed\n");
 		return 1;
 	}
@@ -195,18 +200,19 @@ rotate_one(struct app *a, struct db *db, const struct db_res *res, size_t i,
 {
 	struct rotate *rt = arg;
 	const unsigned char *id = (const unsigned char *)db_str(res, i, F_BLOB);
+	struct store *s = fs_store(a);
+	struct store_obj *o;
 	enum blob_err e;
-	int fd;
 
 	if (db_int(res, i, F_KEK) == (long long)a->keyring.active)
 		return 0;
-	if ((fd = store_open_rw(a->conf.data_dir, id)) == -1) {
+	if ((o = s->ops->open(s, id, 1)) == NULL) {
 		printf("file %lld: blob missing\n", db_int(res, i, F_ID));
 		rt->failed++;
 		return 0;
 	}
-	e = blob_rewrap(fd, &a->keyring, a->keyring.active);
-	close(fd);
+	e = blob_rewrap_io(o->io, &a->keyring, a->keyring.active);
+	s->ops->close(s, o);
 	if (e != BLOB_OK) {
 		printf("file %lld: %s\n", db_int(res, i, F_ID), blob_strerror(e));
 		rt->failed++;
