@@ -166,6 +166,9 @@ int	reply_fs(struct req *, enum fs_err e, const char *what);
 int	reply_fs_status(enum fs_err e);
 json_object *fs_file_json(const struct fs_file *);
 json_object *fs_folder_json(const struct fs_folder *);
+/* A JSON array of row(rows, i) for each row; frees rows (NULL: []). */
+json_object *fs_rows_json(struct db_res *rows,
+	    json_object *(*row)(const struct db_res *, size_t));
 
 /* audit.c: rows of the audit log (SPEC §4 Admin). */
 void	audit(struct req *, const char *action, const char *target_type,

@@ -8,6 +8,10 @@
 #include "log.h"
 #include "app.h"
 #include "fs.h"
+#include "fs-links.h"
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 
 /* A message may name the object ("%s": "file", "folder") or a limit of
  * tcloud.conf ("%lld": the struct conf field at conf). */
@@ -58,6 +62,41 @@ static const struct {
 	[FS_RETRY] = { 503, "unavailable", NULL, ARG_NONE, 0 },
 	[FS_UNAVAILABLE] = { 503, "unavailable", NULL, ARG_NONE, 0 },
 	[FS_INTERNAL] = { 500, "internal", NULL, ARG_NONE, 0 },
+	[FS_LINK_NONE] = { 404, "not_found", "This %s has no public link.",
+	    ARG_WHAT, 0 },
+	[FS_LINK_GONE] = { 404, "not_found",
+	    "This link does not exist or has expired.", ARG_NONE, 0 },
+	[FS_LINK_CONTENT_GONE] = { 404, "not_found",
+	    "This link's content is gone.", ARG_NONE, 0 },
+	[FS_LINK_NOT_IN] = { 404, "not_found", "No such %s in this link.",
+	    ARG_WHAT, 0 },
+	[FS_LINK_PASSWORD_REQUIRED] = { 401, "password_required", "This link "
+	    "needs a password (X-Share-Password header).", ARG_NONE, 0 },
+	[FS_LINK_WRONG_PASSWORD] = { 403, "wrong_password",
+	    "The link password is wrong.", ARG_NONE, 0 },
+	/* route-public.c renders it with the wait (Retry-After). */
+	[FS_LINK_THROTTLED] = { 429, "rate_limited",
+	    "Too many failed attempts. Try again later.", ARG_NONE, 0 },
+	[FS_LINK_NO_DOWNLOAD] = { 403, "download_disabled",
+	    "Downloads are disabled for this link.", ARG_NONE, 0 },
+	[FS_LINK_PASSWORD_POLICY] = { 400, "password_required_by_policy",
+	    "This server requires a password on every public link.",
+	    ARG_NONE, 0 },
+	[FS_LINK_EXPIRY_TOO_FAR] = { 400, "expiry_too_far", "Links on this "
+	    "server expire within %lld seconds.", ARG_CONF,
+	    offsetof(struct conf, link_max_lifetime) },
+	[FS_ZIP_TOO_MANY_FOLDERS] = { 409, "zip_too_large", "This folder has "
+	    "more than " STR(FS_ZIP_MAX_FOLDERS) " folders to put in one ZIP; "
+	    "download its parts or its files one by one.", ARG_NONE, 0 },
+	[FS_ZIP_TOO_DEEP] = { 409, "too_deep", "This folder tree is too deep "
+	    "to put in one ZIP.", ARG_NONE, 0 },
+	[FS_ZIP_PATH_TOO_LONG] = { 409, "zip_too_large", "A path in this "
+	    "folder is longer than " STR(FS_ZIP_MAX_PATH) " bytes, too long "
+	    "for a ZIP that can be extracted.", ARG_NONE, 0 },
+	[FS_ZIP_TOO_LARGE] = { 409, "zip_too_large", "This folder holds too "
+	    "many entries for one ZIP (at most " STR(FS_ZIP_MAX_ENTRIES) ", "
+	    "with " STR(FS_ZIP_MAX_NAMES_MIB) " MiB of paths); download its "
+	    "parts or its files one by one.", ARG_NONE, 0 },
 };
 
 int
@@ -125,4 +164,17 @@ fs_folder_json(const struct fs_folder *f)
 	    f->parent ? json_object_new_int64(f->parent) : NULL);
 	json_object_object_add(o, "created_at", str_or_null(f->created));
 	return o;
+}
+
+json_object *
+fs_rows_json(struct db_res *rows,
+    json_object *(*row)(const struct db_res *, size_t))
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < db_rows(rows); i++)
+		json_object_array_add(a, row(rows, i));
+	db_res_free(rows);
+	return a;
 }

@@ -23,6 +23,20 @@ static const char *const names[FS__MAX] = {
 	[FS_RETRY] = "retry",
 	[FS_UNAVAILABLE] = "database unavailable",
 	[FS_INTERNAL] = "internal",
+	[FS_LINK_NONE] = "no link",
+	[FS_LINK_GONE] = "link gone",
+	[FS_LINK_CONTENT_GONE] = "link content gone",
+	[FS_LINK_NOT_IN] = "not in the link",
+	[FS_LINK_PASSWORD_REQUIRED] = "link password required",
+	[FS_LINK_WRONG_PASSWORD] = "wrong link password",
+	[FS_LINK_THROTTLED] = "link throttled",
+	[FS_LINK_NO_DOWNLOAD] = "link downloads disabled",
+	[FS_LINK_PASSWORD_POLICY] = "link password required by policy",
+	[FS_LINK_EXPIRY_TOO_FAR] = "link expiry too far",
+	[FS_ZIP_TOO_MANY_FOLDERS] = "zip: too many folders",
+	[FS_ZIP_TOO_DEEP] = "zip: too deep",
+	[FS_ZIP_PATH_TOO_LONG] = "zip: path too long",
+	[FS_ZIP_TOO_LARGE] = "zip: too many entries",
 };
 
 const char *

@@ -13,6 +13,8 @@
  *   fs-put.c		a byte stream -> an encrypted, durable, committed
  *			file (begin / write / finish / abort)
  *   fs-shares.c	user-to-user shares of a file
+ *   fs-links.h		public links (fs-links.c, fs-linkread.c,
+ *			fs-linkzip.c)
  */
 #ifndef FS_H
 #define FS_H
@@ -42,6 +44,21 @@ enum fs_err {
 	FS_RETRY,		/* deadlocks outlasted every retry: try later */
 	FS_UNAVAILABLE,		/* the database cannot be reached */
 	FS_INTERNAL,		/* a bug or a damaged blob: logged */
+	/* Public links (fs-links.h) */
+	FS_LINK_NONE,		/* the object has no link */
+	FS_LINK_GONE,		/* unknown, revoked, expired or used up */
+	FS_LINK_CONTENT_GONE,	/* the linked object went */
+	FS_LINK_NOT_IN,		/* not below the link's folder */
+	FS_LINK_PASSWORD_REQUIRED,
+	FS_LINK_WRONG_PASSWORD,
+	FS_LINK_THROTTLED,	/* too many failures: wait */
+	FS_LINK_NO_DOWNLOAD,	/* the link does not allow downloads */
+	FS_LINK_PASSWORD_POLICY, /* the server wants a password on links */
+	FS_LINK_EXPIRY_TOO_FAR,	/* past link_max_lifetime */
+	FS_ZIP_TOO_MANY_FOLDERS, /* a folder link's ZIP over its caps */
+	FS_ZIP_TOO_DEEP,
+	FS_ZIP_PATH_TOO_LONG,
+	FS_ZIP_TOO_LARGE,
 	FS__MAX
 };
 const char *fs_strerror(enum fs_err);

@@ -4,27 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
-#include "b64.h"
-#include "blob.h"
-#include "crypto.h"
 #include "json.h"
 #include "log.h"
 #include "range.h"
-#include "store.h"
 #include "zip.h"
 #include "app.h"
+#include "fs-links.h"
 #include "sql.h"
-
-#include <errno.h>
-#include <unistd.h>
-
-struct link {
-	struct db_res	*row;
-	long long	 id, owner, file, folder;
-};
 
 #define SESSION_COOKIE	"tcloud_link"
 
@@ -40,24 +28,6 @@ link_throttled(struct req *r, long long wait, long long link_id,
 	http_set_header(r->http, "Retry-After", "%lld", wait);
 	return reply_error(r, 429, "rate_limited", "Too many failed "
 	    "attempts. Try again in %lld seconds.", wait);
-}
-
-/* The link session's MAC: binds the link, the expiry and the password
- * hash, so a new password (or a new link) voids every session. */
-static char *
-session_mac(struct req *r, long long link_id, long long exp, const char *pwhash)
-{
-	unsigned char mac[32];
-	char *msg, *b;
-
-	msg = xasprintf("tcloud link-session v1|%lld|%lld|%s", link_id, exp,
-	    pwhash);
-	crypto_hmac_sha256(r->app->jwt_key, r->app->jwt_keylen, msg,
-	    strlen(msg), mac);
-	free(msg);
-	b = b64_encode(mac, sizeof(mac), B64_URL);
-	explicit_bzero(mac, sizeof(mac));
-	return b;
 }
 
 /* The session the visitor presents (X-Share-Session, or the cookie the
@@ -80,108 +50,49 @@ session_presented(struct req *r)
 	return NULL;
 }
 
-/* 1 if the visitor holds a live session for this link's password. */
-static int
-session_valid(struct req *r, struct link *l, const char *pwhash)
-{
-	char *v = session_presented(r), *mac = NULL, *dot;
-	long long exp, now = (long long)time(NULL);
-	int ok = 0;
-
-	if (v == NULL || (dot = strchr(v, '.')) == NULL || dot - v > 12 ||
-	    dot == v || strspn(v, "0123456789") != (size_t)(dot - v))
-		goto out;
-	exp = strtoll(v, NULL, 10);
-	if (exp <= now || exp > now + r->app->conf.link_session_lifetime)
-		goto out;
-	mac = session_mac(r, l->id, exp, pwhash);
-	ok = strlen(dot + 1) == strlen(mac) &&
-	    crypto_ct_eq(dot + 1, mac, strlen(mac));
-out:
-	free(mac);
-	free(v);
-	return ok;
-}
-
-/* After a correct password: a signed session for this link, as a header
- * for scripts and a cookie scoped to the link for browsers, so the page
- * and its downloads need no Argon2 hash per request. */
+/* After a correct password: the link session, as a header for scripts
+ * and a cookie scoped to the link for browsers, so the page and its
+ * downloads need no Argon2 hash per request. */
 static void
-session_issue(struct req *r, struct link *l, const char *pwhash)
+session_issue(struct req *r, const char *session)
 {
-	long long life = r->app->conf.link_session_lifetime;
-	long long exp = (long long)time(NULL) + life;
 	const char *https = http_param(r->http, "HTTPS");
-	char *mac = session_mac(r, l->id, exp, pwhash);
 
-	http_set_header(r->http, "X-Share-Session", "%lld.%s", exp, mac);
-	http_set_header(r->http, "Set-Cookie", SESSION_COOKIE "=%lld.%s; "
+	http_set_header(r->http, "X-Share-Session", "%s", session);
+	http_set_header(r->http, "Set-Cookie", SESSION_COOKIE "=%s; "
 	    "Path=/api/share/%s; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
-	    exp, mac, r->m.strs[0], life,
+	    session, r->m.strs[0], r->app->conf.link_session_lifetime,
 	    https && strcmp(https, "on") == 0 ? "; Secure" : "");
-	free(mac);
 }
 
-/* Look up the token, check life, throttles and password.  0 ok (l set;
- * the caller frees l->row), else the status of the reply already sent
- * (nothing to free).  Wrong passwords count per client address (IPv6
- * per /64) and per link; unknown tokens per client address. */
+/* Open the link of the token for this visitor.  0 ok (the caller frees
+ * l), else the status of the reply already sent. */
 static int
-link_open(struct req *r, struct link *l)
+link_open(struct req *r, struct fs_link *l)
 {
-	const char *tok = r->m.strs[0], *pw, *stored;
-	unsigned char hash[32];
-	char *qpw = NULL, lid[24];
-	long long wait;
-	int rc = 0;
+	struct fs_link_visit v = { r->ipkey, NULL, NULL, 0, NULL };
+	char *session = session_presented(r), *qpw = NULL, lid[24];
+	enum fs_err e;
 
-	memset(l, 0, sizeof(*l));
-	if ((wait = auth_throttled(r, "link", r->ipkey)) > 0)
-		return link_throttled(r, wait, 0, r->ipkey);
-	crypto_sha256(tok, strlen(tok), hash);
-	if ((l->row = db_query(r->app->db, SQL_LINK_BY_TOKEN, "b", hash,
-	    sizeof(hash))) == NULL)
-		return reply_internal(r);
-	/* Unknown, revoked, expired and used-up links look alike. */
-	if (db_rows(l->row) == 0 || db_int(l->row, 0, L_LIVE) == 0) {
-		if (db_rows(l->row) == 0)
-			auth_fail(r, "link", r->ipkey);
-		db_res_free(l->row);
-		l->row = NULL;
-		return reply_error(r, 404, "not_found",
-		    "This link does not exist or has expired.");
-	}
-	l->id = db_int(l->row, 0, L_ID);
-	l->owner = db_int(l->row, 0, L_OWNER);
-	l->file = db_int(l->row, 0, L_FILE);
-	l->folder = db_int(l->row, 0, L_FOLDER);
-	if ((stored = db_str(l->row, 0, L_PWHASH)) == NULL ||
-	    session_valid(r, l, stored))
-		return 0;
-	snprintf(lid, sizeof(lid), "%lld", l->id);
-	pw = http_header(r->http, "X-Share-Password");
-	if (pw == NULL)
-		pw = qpw = http_query(r->http, "password");
-	if ((wait = auth_throttled(r, "link_id", lid)) > 0)
-		rc = link_throttled(r, wait, l->id, lid);
-	else if (pw == NULL || *pw == '\0')
-		rc = reply_error(r, 401, "password_required",
-		    "This link needs a password (X-Share-Password header).");
-	else if (strlen(pw) > 1024 ||
-	    crypto_password_verify(stored, pw, strlen(pw)) != 1) {
-		auth_fail(r, "link", r->ipkey);
-		auth_fail(r, "link_id", lid);
-		rc = reply_error(r, 403, "wrong_password",
-		    "The link password is wrong.");
-	} else
-		session_issue(r, l, stored);
+	v.session = session;
+	if ((v.password = http_header(r->http, "X-Share-Password")) == NULL)
+		v.password = qpw = http_query(r->http, "password");
+	e = fs_link_open(r->app, r->m.strs[0], &v, l);
+	free(session);
 	free(qpw);
-	if (rc != 0) {
-		/* Only an open link hands its row to the caller. */
-		db_res_free(l->row);
-		l->row = NULL;
+	if (e == FS_LINK_THROTTLED && l->id == 0)
+		return link_throttled(r, v.wait, 0, r->ipkey);
+	if (e == FS_LINK_THROTTLED) {
+		snprintf(lid, sizeof(lid), "%lld", l->id);
+		return link_throttled(r, v.wait, l->id, lid);
 	}
-	return rc;
+	if (e != FS_OK)
+		return reply_fs(r, e, NULL);
+	if (v.new_session) {
+		session_issue(r, v.new_session);
+		free(v.new_session);
+	}
+	return 0;
 }
 
 /* Prefers text/html over JSON: a person's browser (SPEC §4). */
@@ -198,45 +109,14 @@ wants_html(struct req *r)
 }
 
 static json_object *
-folder_items(struct req *r, struct link *l, long long folder, int files)
+item_json(const struct db_res *res, size_t i)
 {
-	json_object *a = json_object_new_array(), *o;
-	struct db_res *res;
-	size_t i;
+	json_object *o = json_object_new_object();
 
-	res = files ? db_query(r->app->db, SQL_FILE_LIST, "iiii", l->owner,
-	    folder, 1000LL, 0LL) : db_query(r->app->db, SQL_FOLDER_LIST_ALL, "ii",
-	    l->owner, folder);
-	for (i = 0; i < db_rows(res); i++) {
-		if (files) {
-			o = files_json(res, i);
-		} else {
-			o = json_object_new_object();
-			json_object_object_add(o, "id", json_col_int(res, i, D_ID));
-			json_object_object_add(o, "name", json_col(res, i, D_NAME));
-			json_object_object_add(o, "parent_id",
-			    json_col_int(res, i, D_PARENT));
-		}
-		json_object_array_add(a, o);
-	}
-	db_res_free(res);
-	return a;
-}
-
-/* Is folder (the owner's) the shared folder or below it? */
-static int
-inside(struct req *r, struct link *l, long long folder)
-{
-	struct db_res *res;
-	size_t n;
-
-	if (folder == l->folder)
-		return 1;
-	/* A failed or cut walk is "outside": the link never reaches more. */
-	res = db_query(r->app->db, SQL_FOLDER_IS_BELOW, "ii", folder, l->folder);
-	n = db_rows(res) ? (size_t)db_int(res, 0, 0) : 0;
-	db_res_free(res);
-	return n > 0;
+	json_object_object_add(o, "id", json_col_int(res, i, D_ID));
+	json_object_object_add(o, "name", json_col(res, i, D_NAME));
+	json_object_object_add(o, "parent_id", json_col_int(res, i, D_PARENT));
+	return o;
 }
 
 /* GET /api/share/{token}?folder_id= -> 200 {type, name, ...} | 302 to
@@ -244,10 +124,13 @@ inside(struct req *r, struct link *l, long long folder)
 static int
 public_info(struct req *r)
 {
-	struct link l;
-	struct db_res *res;
+	struct db_res *folders, *files;
+	struct fs_folder d;
+	struct fs_file f;
+	struct fs_link l;
 	json_object *o;
 	long long folder = 0;
+	enum fs_err e;
 	int rc;
 
 	if (wants_html(r)) {
@@ -260,113 +143,79 @@ public_info(struct req *r)
 		return rc;
 	o = json_object_new_object();
 	if (l.file) {
-		res = db_query(r->app->db, SQL_FILE_GET, "ii", l.file, l.owner);
-		if (res == NULL || db_rows(res) == 0)
-			goto gone;
-		json_add_str(o, "type", "file");
-		json_object_object_add(o, "name", json_col(res, 0, F_NAME));
-		json_object_object_add(o, "size", json_col_int(res, 0, F_SIZE));
-		json_object_object_add(o, "mime_type", json_col(res, 0, F_MIME));
-	} else {
-		if (query_id(r, "folder_id", &folder) == -1 ||
-		    (folder && !inside(r, &l, folder))) {
-			json_object_put(o);
-			db_res_free(l.row);
-			return reply_error(r, 404, "not_found", "No such folder "
-			    "in this link.");
+		if (fs_link_file(r->app, &l, 0, &f) != FS_OK) {
+			e = FS_LINK_CONTENT_GONE;
+			goto fail;
 		}
-		if (folder == 0)
-			folder = l.folder;
-		res = db_query(r->app->db, SQL_FOLDER_GET, "ii", folder, l.owner);
-		if (res == NULL || db_rows(res) == 0)
-			goto gone;
+		json_add_str(o, "type", "file");
+		json_add_str(o, "name", f.name);
+		json_add_int(o, "size", f.size);
+		json_add_str(o, "mime_type", f.mime);
+	} else {
+		if (query_id(r, "folder_id", &folder) == -1)
+			e = FS_LINK_NOT_IN;
+		else
+			e = fs_link_folder(r->app, &l, folder, &d, &folders,
+			    &files);
+		if (e != FS_OK)
+			goto fail;
 		json_add_str(o, "type", "folder");
-		json_object_object_add(o, "name", json_col(res, 0, D_NAME));
-		json_add_int(o, "folder_id", folder);
-		json_object_object_add(o, "folders", folder_items(r, &l, folder, 0));
-		json_object_object_add(o, "files", folder_items(r, &l, folder, 1));
+		json_add_str(o, "name", d.name);
+		json_add_int(o, "folder_id", d.id);
+		json_object_object_add(o, "folders",
+		    fs_rows_json(folders, item_json));
+		json_object_object_add(o, "files", fs_rows_json(files,
+		    files_json));
 	}
-	json_add_bool(o, "allow_download", db_int(l.row, 0, L_ALLOW) != 0);
-	json_add_bool(o, "password_protected", !db_null(l.row, 0, L_PWHASH));
-	db_res_free(res);
-	db_res_free(l.row);
+	json_add_bool(o, "allow_download", l.allow);
+	json_add_bool(o, "password_protected", l.pwhash != NULL);
+	fs_link_free(&l);
 	return reply_json(r, 200, o);
-gone:
-	db_res_free(res);
-	db_res_free(l.row);
+fail:
+	fs_link_free(&l);
 	json_object_put(o);
-	return reply_error(r, 404, "not_found", "This link's content is gone.");
+	return reply_fs(r, e, "folder");
 }
 
-/* What a GET of the body costs the link (README "Public links"): a
- * whole copy is UNITS_PER_COPY, a range its share of the file, rounded
- * up, so no mix of whole and ranged GETs yields more whole copies than
- * max_downloads.  Taken before sending, atomically, and given back if
- * nothing (or not all) was sent. */
-#define UNITS_PER_COPY	1000000LL
-
-struct take {
-	long long	 units;		/* taken; 0 = nothing to give back */
-	uint64_t	 first, last;	/* the range, when ranged */
-	int		 ranged;
-};
-
+/* Take what a GET of a size-byte body (-1: a ZIP) costs the link.  0 ok,
+ * else the status of the reply sent.  HEAD and a 416 cost nothing; an
+ * unusable Range gets the whole body and costs a whole copy. */
 static int
-take_download(struct req *r, struct link *l, long long size, struct take *t)
+take_download(struct req *r, struct fs_link *l, long long size,
+    struct fs_link_take *t)
 {
-	long long n;
+	enum fs_err e;
 
 	memset(t, 0, sizeof(*t));
 	if (r->http->head)
 		return 0;
-	t->units = UNITS_PER_COPY;
-	/* size -1: a ZIP, which ignores Range.  An unusable Range gets the
-	 * whole body and costs a whole copy; a 416 sends nothing. */
-	if (size > 0) {
+	if (size > 0)
 		switch (range_parse(http_header(r->http, "Range"),
 		    (uint64_t)size, &t->first, &t->last)) {
 		case RANGE_UNSATISFIABLE:
-			t->units = 0;
 			return 0;
 		case RANGE_OK:
 			t->ranged = 1;
-			t->units = (long long)(((unsigned __int128)(t->last -
-			    t->first + 1) * UNITS_PER_COPY + (uint64_t)size - 1) /
-			    (uint64_t)size);
 			break;
 		case RANGE_NONE:
 			break;
 		}
-	}
-	n = db_exec(r->app->db, SQL_LINK_TAKE_DOWNLOAD, "iii", t->units, l->id,
-	    t->units);
-	if (n == -1) {
-		t->units = 0;
-		return reply_internal(r);
-	}
-	if (n == 0) {
-		t->units = 0;
-		return reply_error(r, 404, "not_found",
-		    "This link does not exist or has expired.");
-	}
+	if ((e = fs_link_take(r->app, l, size, t)) != FS_OK)
+		return reply_fs(r, e, NULL);
 	return 0;
 }
 
 /* After the response: give back what was not delivered, audit what was
  * (every link download, ranged ones with their range). */
 static void
-settle_download(struct req *r, struct link *l, struct take *t, int ok,
-    const char *type, long long id)
+settle_download(struct req *r, struct fs_link *l, struct fs_link_take *t,
+    int ok, const char *type, long long id)
 {
 	json_object *d;
 	char buf[64];
 
-	if (t->units == 0)
+	if (!fs_link_settle(r->app, l, t, ok && !r->http->broken))
 		return;
-	if (!ok || r->http->broken) {
-		db_exec(r->app->db, SQL_LINK_GIVE_BACK, "ii", t->units, l->id);
-		return;
-	}
 	d = json_object_new_object();
 	json_add_int(d, "link_id", l->id);
 	if (t->ranged) {
@@ -378,29 +227,21 @@ settle_download(struct req *r, struct link *l, struct take *t, int ok,
 	audit_as(r, 0, NULL, "link_download", type, id, d);
 }
 
+/* The link's file (id 0) or one inside its folder. */
 static int
-send_file(struct req *r, struct link *l, long long file_id, int in_folder)
+send_file(struct req *r, struct fs_link *l, long long id)
 {
-	struct db_res *res;
-	struct take t;
+	struct fs_link_take t;
+	struct fs_file f;
+	enum fs_err e;
 	int rc;
 
-	res = db_query(r->app->db, in_folder ? SQL_FILE_IN_FOLDER : SQL_FILE_GET,
-	    "ii", file_id, l->owner);
-	if (res == NULL)
-		return reply_internal(r);
-	if (db_rows(res) == 0 || (in_folder &&
-	    !inside(r, l, db_int(res, 0, F_FOLDER)))) {
-		db_res_free(res);
-		return reply_error(r, 404, "not_found", "No such file in this link.");
-	}
-	if ((rc = take_download(r, l, db_int(res, 0, F_SIZE), &t)) != 0) {
-		db_res_free(res);
+	if ((e = fs_link_file(r->app, l, id, &f)) != FS_OK)
+		return reply_fs(r, e, "file");
+	if ((rc = take_download(r, l, f.size, &t)) != 0)
 		return rc;
-	}
-	rc = files_send(r, res);
-	settle_download(r, l, &t, rc == 200 || rc == 206, "file", file_id);
-	db_res_free(res);
+	rc = files_send_file(r, &f);
+	settle_download(r, l, &t, rc == 200 || rc == 206, "file", f.id);
 	return rc;
 }
 
@@ -429,176 +270,60 @@ file_to_zip(void *arg, const void *buf, size_t len)
 	return zip_file_data(arg, buf, len);
 }
 
-/* Stream one file of the tree into the archive. */
 static int
-zip_one(struct zipctx *c, const struct db_res *res, size_t i, const char *dir)
+zip_folder(void *arg, const char *path)
 {
+	struct zipctx *c = arg;
+
+	return zip_dir(c->z, path, time(NULL));
+}
+
+/* Stream one file of the tree into the archive, through the verified
+ * open. */
+static int
+zip_one(void *arg, const char *dir, const struct fs_file *f)
+{
+	struct zipctx *c = arg;
 	struct fs_reader *rd;
-	struct fs_file f;
 	const char *why;
 	long long mt = 0;
 	char *path;
 	int rc = -1;
 
-	fs_file_from_row(res, i, &f);
-	time_parse(f.updated, &mt);
-	if (fs_open(c->r->app, &f, &rd, &why) != FS_OK) {
-		log_err("zip: file %lld: %s", f.id, why);
+	time_parse(f->updated, &mt);
+	if (fs_open(c->r->app, f, &rd, &why) != FS_OK) {
+		log_err("zip: file %lld: %s", f->id, why);
 		return -1;
 	}
-	path = xasprintf("%s%s", dir, f.name);
-	if (zip_file_begin(c->z, path, (uint64_t)f.size, (time_t)mt) == 0 &&
-	    (f.size == 0 || fs_read(rd, 0, (uint64_t)f.size, file_to_zip, c->z,
-	    &why) == FS_OK) && zip_file_end(c->z) == 0)
+	path = xasprintf("%s%s", dir, f->name);
+	if (zip_file_begin(c->z, path, (uint64_t)f->size, (time_t)mt) == 0 &&
+	    (f->size == 0 || fs_read(rd, 0, (uint64_t)f->size, file_to_zip,
+	    c->z, &why) == FS_OK) && zip_file_end(c->z) == 0)
 		rc = 0;
 	free(path);
 	fs_close(rd);
 	return rc;
 }
 
-/* What one ZIP may hold, checked before its first byte: the central
- * directory (every entry's path) stays in memory until the end, so its
- * size is what bounds the worker, whatever the tree's shape.  A path is
- * at most PATH_MAX long so that the archive can be extracted. */
-#define ZIP_MAX_FOLDERS	10000
-#define ZIP_MAX_ENTRIES	65535
-#define ZIP_MAX_NAMES	(8 * 1024 * 1024)	/* sum of all paths */
-#define ZIP_MAX_PATH	4096
-
-/* Tree row columns (SQL_FOLDER_SUBTREE_TREE). */
-enum { T_ID, T_PARENT, T_NAME, T_DEPTH, T_NFILES, T_FNAMES, T_FNAMEMAX };
-
-struct zipdir {
-	long long	 id;
-	size_t		 row;
-};
-
+/* The folder as a stored ZIP, streamed: the tree is checked against
+ * the caps (fs-links.h) before the first byte, and memory stays bounded
+ * by them, never by the files' sizes. */
 static int
-zipdir_cmp(const void *a, const void *b)
+send_zip(struct req *r, struct fs_link *l)
 {
-	const struct zipdir *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* Folder row i's archive path ("<shared>/a/b/") into buf, built from its
- * parents on demand: one buffer for the whole archive, never one string
- * per folder. */
-static void
-zip_path(const struct db_res *tree, const size_t *parent, size_t i,
-    char *buf, size_t *chain)
-{
-	size_t n = 0, len = 0, l;
-
-	for (;;) {
-		chain[n++] = i;
-		if (i == 0)
-			break;
-		i = parent[i];
-	}
-	while (n-- > 0) {
-		l = db_len(tree, chain[n], T_NAME);
-		memcpy(buf + len, db_str(tree, chain[n], T_NAME), l);
-		len += l;
-		buf[len++] = '/';
-	}
-	buf[len] = '\0';
-}
-
-/* Check the tree against the caps and link each folder to its parent's
- * row.  0 ok; else the status of the reply sent. */
-static int
-zip_plan(struct req *r, const struct db_res *tree, size_t *parent)
-{
-	size_t n = db_rows(tree), i, *plen;
-	struct zipdir *ix, key, *p;
-	uint64_t entries = 0, names = 0;
-	int rc = 0;
-
-	if (n > ZIP_MAX_FOLDERS)
-		return reply_error(r, 409, "zip_too_large", "This folder has "
-		    "more than %d folders to put in one ZIP; download its "
-		    "parts or its files one by one.", ZIP_MAX_FOLDERS);
-	if (db_int(tree, n - 1, T_DEPTH) >= SQL_WALK_MAX) {
-		log_err("zip of folder %lld: tree deeper than %d levels",
-		    db_int(tree, 0, T_ID), SQL_WALK_MAX);
-		return reply_error(r, 409, "too_deep", "This folder tree is too "
-		    "deep to put in one ZIP.");
-	}
-	ix = xcalloc(n, sizeof(*ix));
-	plen = xcalloc(n, sizeof(*plen));
-	for (i = 0; i < n; i++) {
-		ix[i].id = db_int(tree, i, T_ID);
-		ix[i].row = i;
-	}
-	qsort(ix, n, sizeof(*ix), zipdir_cmp);
-	for (i = 0; i < n && rc == 0; i++) {
-		plen[i] = db_len(tree, i, T_NAME) + 1;
-		if (i > 0) {
-			key.id = db_int(tree, i, T_PARENT);
-			p = bsearch(&key, ix, n, sizeof(*ix), zipdir_cmp);
-			/* Rows come parents first; anything else is a tree
-			 * changing under us. */
-			if (p == NULL || p->row >= i) {
-				rc = reply_internal(r);
-				break;
-			}
-			parent[i] = p->row;
-			plen[i] += plen[p->row];
-		}
-		entries += 1 + (uint64_t)db_int(tree, i, T_NFILES);
-		names += plen[i] + plen[i] * (uint64_t)db_int(tree, i, T_NFILES) +
-		    (uint64_t)db_int(tree, i, T_FNAMES);
-		if (plen[i] + (size_t)db_int(tree, i, T_FNAMEMAX) > ZIP_MAX_PATH)
-			rc = reply_error(r, 409, "zip_too_large", "A path in "
-			    "this folder is longer than %d bytes, too long for "
-			    "a ZIP that can be extracted.", ZIP_MAX_PATH);
-		else if (entries > ZIP_MAX_ENTRIES || names > ZIP_MAX_NAMES)
-			rc = reply_error(r, 409, "zip_too_large", "This folder "
-			    "holds too many entries for one ZIP (at most %d, "
-			    "with %d MiB of paths); download its parts or its "
-			    "files one by one.", ZIP_MAX_ENTRIES,
-			    ZIP_MAX_NAMES >> 20);
-	}
-	free(ix);
-	free(plen);
-	return rc;
-}
-
-/* The folder as a stored ZIP, streamed.  Memory is bounded by the caps
- * above (checked before the first byte, and again while streaming in
- * case files are added meanwhile), never by the files' sizes. */
-static int
-send_zip(struct req *r, struct link *l)
-{
-	struct db *db = r->app->db;
-	struct db_res *tree, *files;
 	struct zipctx c = { r, NULL, 0 };
-	size_t *parent = NULL, *chain = NULL;
-	uint64_t entries = 0, names = 0;
-	char *path = NULL, *name;
-	long long last, mt;
-	size_t i, j, n = 0;
-	struct take t = { 0, 0, 0, 0 };
-	int rc = 0;
+	struct fs_link_take t = { 0, 0, 0, 0 };
+	struct fs_zip *z;
+	enum fs_err e;
+	char *name;
+	int rc;
 
-	if ((tree = db_query(db, SQL_FOLDER_SUBTREE_TREE, "iii", l->folder,
-	    l->owner, (long long)ZIP_MAX_FOLDERS + 1)) == NULL) {
-		return reply_internal(r);
-	}
-	if ((n = db_rows(tree)) == 0) {
-		db_res_free(tree);
-		return reply_error(r, 404, "not_found", "This link's content is gone.");
-	}
-	parent = xcalloc(n, sizeof(*parent));
-	if ((rc = zip_plan(r, tree, parent)) != 0)
-		goto done;
+	if ((e = fs_zip_plan(r->app, l, &z)) != FS_OK)
+		return reply_fs(r, e, NULL);
 	/* The ZIP ignores Range: every GET of it is a whole download. */
 	if ((rc = take_download(r, l, -1, &t)) != 0)
 		goto done;
-	path = xmalloc(ZIP_MAX_PATH + 1);
-	chain = xcalloc(SQL_WALK_MAX + 1, sizeof(*chain));
-	name = xstrdup(db_str(tree, 0, T_NAME));
+	name = xstrdup(fs_zip_name(z));
 	for (char *p = name; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\')
 			*p = '_';
@@ -613,51 +338,9 @@ send_zip(struct req *r, struct link *l)
 		goto done;
 	}
 	c.z = zip_new(zip_sink, &c);
-	for (i = 0; i < n && rc == 0; i++) {
-		size_t plen;
-
-		zip_path(tree, parent, i, path, chain);
-		plen = strlen(path);
-		mt = time(NULL);
-		entries++;
-		names += plen;
-		if (zip_dir(c.z, path, (time_t)mt) == -1) {
-			rc = -1;
-			break;
-		}
-		last = 0;
-		do {
-			files = db_query(db, SQL_FILES_OF_FOLDER_PAGE, "ii",
-			    db_int(tree, i, T_ID), last);
-			if (files == NULL) {
-				rc = -1;
-				break;
-			}
-			for (j = 0; j < db_rows(files) && rc == 0; j++) {
-				/* Files added since the plan still count. */
-				entries++;
-				names += plen + db_len(files, j, F_NAME);
-				if (entries > ZIP_MAX_ENTRIES ||
-				    names > ZIP_MAX_NAMES ||
-				    plen + db_len(files, j, F_NAME) > ZIP_MAX_PATH) {
-					log_err("zip of link %lld: grew past "
-					    "its caps while streaming", l->id);
-					rc = -1;
-					break;
-				}
-				rc = zip_one(&c, files, j, path);
-			}
-			j = db_rows(files);
-			if (j)
-				last = db_int(files, j - 1, F_ID);
-			db_res_free(files);
-		} while (j == 500 && rc == 0);
-	}
-	if (rc == 0)
-		rc = zip_finish(c.z);
+	rc = fs_zip_walk(z, zip_folder, zip_one, &c) == FS_OK ?
+	    zip_finish(c.z) : -1;
 	if (rc != 0 && !c.started) {
-		zip_free(c.z);
-		c.z = NULL;
 		rc = reply_internal(r);
 		goto done;
 	}
@@ -672,10 +355,7 @@ done:
 	if (c.z)
 		zip_free(c.z);
 	settle_download(r, l, &t, rc == 200, "folder", l->folder);
-	free(parent);
-	free(chain);
-	free(path);
-	db_res_free(tree);
+	fs_zip_free(z);
 	return rc;
 }
 
@@ -684,17 +364,16 @@ done:
 static int
 public_download(struct req *r)
 {
-	struct link l;
+	struct fs_link l;
 	int rc;
 
 	if ((rc = link_open(r, &l)) != 0)
 		return rc;
-	if (db_int(l.row, 0, L_ALLOW) == 0)
-		rc = reply_error(r, 403, "download_disabled",
-		    "Downloads are disabled for this link.");
+	if (!l.allow)
+		rc = reply_fs(r, FS_LINK_NO_DOWNLOAD, NULL);
 	else
-		rc = l.file ? send_file(r, &l, l.file, 0) : send_zip(r, &l);
-	db_res_free(l.row);
+		rc = l.file ? send_file(r, &l, 0) : send_zip(r, &l);
+	fs_link_free(&l);
 	return rc;
 }
 
@@ -703,19 +382,18 @@ public_download(struct req *r)
 static int
 public_file_download(struct req *r)
 {
-	struct link l;
+	struct fs_link l;
 	int rc;
 
 	if ((rc = link_open(r, &l)) != 0)
 		return rc;
 	if (l.folder == 0)
-		rc = reply_error(r, 404, "not_found", "No such file in this link.");
-	else if (db_int(l.row, 0, L_ALLOW) == 0)
-		rc = reply_error(r, 403, "download_disabled",
-		    "Downloads are disabled for this link.");
+		rc = reply_fs(r, FS_LINK_NOT_IN, "file");
+	else if (!l.allow)
+		rc = reply_fs(r, FS_LINK_NO_DOWNLOAD, NULL);
 	else
-		rc = send_file(r, &l, r->m.ids[0], 1);
-	db_res_free(l.row);
+		rc = send_file(r, &l, r->m.ids[0]);
+	fs_link_free(&l);
 	return rc;
 }
 

@@ -6,51 +6,9 @@
  * behind when aborted or refused.  Needs TCLOUD_TEST_DB_SOCKET (as
  * unit-db); skipped without a database. */
 #include <dirent.h>
-#include <ftw.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include "crypto.h"
-#include "log.h"
-#include "store.h"
-#include "app.h"
-#include "fs.h"
-#include "sql.h"
-#include "tap.h"
-
-static struct app app;
-static struct db_conf dbc;
-static struct blob_kek kek = { 1, { 0 } };
-static char dir[] = "/tmp/unit-fs.XXXXXX";
-
-static struct db *
-test_db(void)
-{
-	char err[256];
-	struct db *db = db_open(&dbc, sql, SQL__MAX, err, sizeof(err));
-
-	if (db == NULL)
-		fprintf(stderr, "# db_open: %s\n", err);
-	return db;
-}
-
-/* A fresh user with quota bytes; its id. */
-static long long
-new_user(long long quota)
-{
-	char name[32], email[64];
-
-	snprintf(name, sizeof(name), "unitfs%d_%u", (int)getpid(),
-	    (unsigned)random() % 100000);
-	snprintf(email, sizeof(email), "%s@unit.test", name);
-	if (db_exec(app.db, SQL_USER_INSERT, "sssssi", name, email, "x",
-	    "user", "active", quota) != 1)
-		return 0;
-	return db_insert_id(app.db);
-}
+#include "fs-fixture.h"
 
 static long long
 left(long long uid)
@@ -59,31 +17,6 @@ left(long long uid)
 
 	fs_quota_left(&app, uid, &n);
 	return n;
-}
-
-/* Put len bytes of c as name in folder; the outcome, *out filled. */
-static enum fs_err
-put(long long uid, long long folder, const char *name, size_t len, int c,
-    enum fs_conflict on, struct fs_file *out)
-{
-	struct fs_commit cm = { folder, name, "text/plain", on };
-	struct fs_put *p;
-	char buf[4096];
-	enum fs_err e;
-
-	memset(buf, c, sizeof(buf));
-	if ((e = fs_put_begin(&app, app.conf.max_upload, &p)) != FS_OK)
-		return e;
-	while (len > 0) {
-		size_t n = len < sizeof(buf) ? len : sizeof(buf);
-
-		if ((e = fs_put_write(p, buf, n)) != FS_OK) {
-			fs_put_abort(p);
-			return e;
-		}
-		len -= n;
-	}
-	return fs_put_finish(p, uid, &cm, out);
 }
 
 static int counted;
@@ -138,13 +71,6 @@ collect(void *arg, const void *buf, size_t len)
 	return 0;
 }
 
-static int
-rm_cb(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st; (void)type; (void)f;
-	return remove(path);
-}
-
 /* Child: move folder id under parent on its own connection; the outcome
  * is the exit status. */
 static void
@@ -186,7 +112,6 @@ run_movers(long long uid, long long a, long long b, int *ea, int *eb)
 int
 main(void)
 {
-	const char *sock = getenv("TCLOUD_TEST_DB_SOCKET");
 	struct fs_folder d1, d2, d3, fa, fb, top;
 	struct fs_file f, g, h;
 	struct fs_reader *rd;
@@ -199,30 +124,12 @@ main(void)
 	int i, ea, eb, cycles = 0, tmp0, blobs0;
 	char q[128];
 
-	if (sock == NULL) {
-		printf("1..0 # SKIP TCLOUD_TEST_DB_SOCKET not set (no database)\n");
-		return 0;
-	}
-	log_init("unit-fs", LOG_ERR);
-	crypto_init();
-	srandom((unsigned)getpid());
-	dbc.socket = sock;
-	dbc.user = getenv("TCLOUD_TEST_DB_USER");
-	dbc.password = getenv("TCLOUD_TEST_DB_PASSWORD");
-	dbc.name = getenv("TCLOUD_TEST_DB_NAME");
-	if (mkdtemp(dir) == NULL || store_init(dir) == -1)
-		return printf("Bail out! data_dir\n"), 1;
-	crypto_random(kek.key, sizeof(kek.key));
-	app.keyring.keks = &kek;
-	app.keyring.n = 1;
-	app.keyring.active = 1;
-	app.conf.data_dir = dir;
+	if (fixture_init("unit-fs", &i))
+		return i;
 	app.conf.max_upload = 1 << 20;
 	app.conf.max_folder_depth = 3;
 	app.conf.max_files_per_user = 20;
 	app.conf.max_folders_per_user = 50;
-	if ((app.db = test_db()) == NULL)
-		return printf("Bail out! no database\n"), 1;
 	ok((uid = new_user(1000)) > 0, "a user with a 1000-byte quota");
 
 	/* The " (n)" rename loop. */
@@ -385,15 +292,5 @@ main(void)
 	ok(cycles == 8, "8 rounds of crossing moves: one moves, the other "
 	    "is FS_CYCLE, both still reach the root (last: %d, %d)", ea, eb);
 
-	snprintf(q, sizeof(q), "DELETE FROM files WHERE user_id = %lld", uid);
-	db_exec_text(app.db, q);
-	snprintf(q, sizeof(q), "DELETE FROM folders WHERE user_id = %lld", uid);
-	db_exec_text(app.db, q);
-	snprintf(q, sizeof(q), "DELETE FROM users WHERE id = %lld", uid);
-	ok(db_exec_text(app.db, q) == 0, "scratch user removed");
-	db_close(app.db);
-	if (app.store)
-		app.store->ops->free(app.store);
-	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
-	return done_testing();
+	return fixture_done(uid);
 }
