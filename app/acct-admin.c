@@ -21,13 +21,14 @@ acct_user_list(struct app *a, const char *status, long long limit,
 	return *rows ? FS_OK : fs_db_fail(a);
 }
 
-enum fs_err
-acct_user_get(struct app *a, long long id, struct acct_user *u)
+/* The user id by statement st (SQL_USER_BY_ID or its locking twin). */
+static enum fs_err
+one_user(struct app *a, enum stmt st, long long id, struct acct_user *u)
 {
 	struct db_res *res;
 	enum fs_err e = FS_NOT_FOUND;
 
-	if ((res = db_query(a->db, SQL_USER_BY_ID, "i", id)) == NULL)
+	if ((res = db_query(a->db, st, "i", id)) == NULL)
 		return fs_db_fail(a);
 	if (db_rows(res) > 0) {
 		acct_user_from_row(res, 0, u);
@@ -37,26 +38,24 @@ acct_user_get(struct app *a, long long id, struct acct_user *u)
 	return e;
 }
 
+enum fs_err
+acct_user_get(struct app *a, long long id, struct acct_user *u)
+{
+	return one_user(a, SQL_USER_BY_ID, id, u);
+}
+
 /* In a transaction: lock the active admins, then user id into u.
  * *admins: how many active admins there are. */
 static enum fs_err
 lock_user(struct app *a, long long id, struct acct_user *u, size_t *admins)
 {
 	struct db_res *res;
-	enum fs_err e = FS_NOT_FOUND;
 
 	if ((res = db_query(a->db, SQL_ADMIN_ACTIVE_ADMINS, "")) == NULL)
 		return fs_db_fail(a);
 	*admins = db_rows(res);
 	db_res_free(res);
-	if ((res = db_query(a->db, SQL_ADMIN_USER_LOCK, "i", id)) == NULL)
-		return fs_db_fail(a);
-	if (db_rows(res) > 0) {
-		acct_user_from_row(res, 0, u);
-		e = FS_OK;
-	}
-	db_res_free(res);
-	return e;
+	return one_user(a, SQL_ADMIN_USER_LOCK, id, u);
 }
 
 static int

@@ -5,13 +5,6 @@
 #include "app.h"
 #include "acct.h"
 
-/* An empty string is a SQL NULL (acct.h): JSON null. */
-static json_object *
-str_or_null(const char *s)
-{
-	return *s ? json_object_new_string(s) : NULL;
-}
-
 json_object *
 acct_user_json(const struct acct_user *u)
 {
@@ -25,8 +18,8 @@ acct_user_json(const struct acct_user *u)
 	json_add_bool(o, "approved", strcmp(u->status, "active") == 0);
 	json_add_int(o, "quota_bytes", u->quota);
 	json_add_int(o, "used_bytes", u->used);
-	json_object_object_add(o, "created_at", str_or_null(u->created));
-	json_object_object_add(o, "last_login_at", str_or_null(u->last_login));
+	json_add_opt(o, "created_at", u->created);
+	json_add_opt(o, "last_login_at", u->last_login);
 	return o;
 }
 
@@ -46,9 +39,9 @@ acct_key_json(const struct acct_key *k)
 
 	json_add_int(o, "id", k->id);
 	json_add_str(o, "name", k->name);
-	json_object_object_add(o, "created_at", str_or_null(k->created));
-	json_object_object_add(o, "last_used_at", str_or_null(k->last_used));
-	json_object_object_add(o, "expires_at", str_or_null(k->expires));
+	json_add_opt(o, "created_at", k->created);
+	json_add_opt(o, "last_used_at", k->last_used);
+	json_add_opt(o, "expires_at", k->expires);
 	json_add_bool(o, "read_only", k->read_only);
 	return o;
 }

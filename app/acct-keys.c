@@ -12,20 +12,14 @@
 
 enum { K_ID, K_NAME, K_CREATED, K_USED, K_EXPIRES, K_RO };
 
-static void
-copy(char *dst, size_t size, const char *s)
-{
-	snprintf(dst, size, "%s", s ? s : "");
-}
-
 void
 acct_key_from_row(const struct db_res *res, size_t i, struct acct_key *k)
 {
 	k->id = db_int(res, i, K_ID);
-	copy(k->name, sizeof(k->name), db_str(res, i, K_NAME));
-	copy(k->created, sizeof(k->created), db_str(res, i, K_CREATED));
-	copy(k->last_used, sizeof(k->last_used), db_str(res, i, K_USED));
-	copy(k->expires, sizeof(k->expires), db_str(res, i, K_EXPIRES));
+	db_copy(res, i, K_NAME, k->name, sizeof(k->name));
+	db_copy(res, i, K_CREATED, k->created, sizeof(k->created));
+	db_copy(res, i, K_USED, k->last_used, sizeof(k->last_used));
+	db_copy(res, i, K_EXPIRES, k->expires, sizeof(k->expires));
 	k->read_only = db_int(res, i, K_RO) != 0;
 }
 

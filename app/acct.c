@@ -13,24 +13,18 @@
 #include "acct.h"
 #include "sql.h"
 
-static void
-copy(char *dst, size_t size, const char *s)
-{
-	snprintf(dst, size, "%s", s ? s : "");
-}
-
 void
 acct_user_from_row(const struct db_res *res, size_t i, struct acct_user *u)
 {
 	u->id = db_int(res, i, U_ID);
-	copy(u->username, sizeof(u->username), db_str(res, i, U_USERNAME));
-	copy(u->email, sizeof(u->email), db_str(res, i, U_EMAIL));
-	copy(u->role, sizeof(u->role), db_str(res, i, U_ROLE));
-	copy(u->status, sizeof(u->status), db_str(res, i, U_STATUS));
+	db_copy(res, i, U_USERNAME, u->username, sizeof(u->username));
+	db_copy(res, i, U_EMAIL, u->email, sizeof(u->email));
+	db_copy(res, i, U_ROLE, u->role, sizeof(u->role));
+	db_copy(res, i, U_STATUS, u->status, sizeof(u->status));
 	u->quota = db_int(res, i, U_QUOTA);
 	u->used = db_int(res, i, U_USED);
-	copy(u->created, sizeof(u->created), db_str(res, i, U_CREATED));
-	copy(u->last_login, sizeof(u->last_login), db_str(res, i, U_LAST_LOGIN));
+	db_copy(res, i, U_CREATED, u->created, sizeof(u->created));
+	db_copy(res, i, U_LAST_LOGIN, u->last_login, sizeof(u->last_login));
 	u->tokens_after = db_int(res, i, U_TOKENS_AFTER);
 }
 

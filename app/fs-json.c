@@ -126,12 +126,6 @@ reply_fs(struct req *r, enum fs_err e, const char *what)
 	}
 }
 
-static json_object *
-str_or_null(const char *s)
-{
-	return s && *s ? json_object_new_string(s) : NULL;
-}
-
 json_object *
 fs_file_json(const struct fs_file *f)
 {
@@ -143,8 +137,8 @@ fs_file_json(const struct fs_file *f)
 	json_add_str(o, "mime_type", f->mime);
 	json_object_object_add(o, "folder_id",
 	    f->folder ? json_object_new_int64(f->folder) : NULL);
-	json_object_object_add(o, "created_at", str_or_null(f->created));
-	json_object_object_add(o, "updated_at", str_or_null(f->updated));
+	json_add_opt(o, "created_at", f->created);
+	json_add_opt(o, "updated_at", f->updated);
 	return o;
 }
 
@@ -157,6 +151,6 @@ fs_folder_json(const struct fs_folder *f)
 	json_add_str(o, "name", f->name);
 	json_object_object_add(o, "parent_id",
 	    f->parent ? json_object_new_int64(f->parent) : NULL);
-	json_object_object_add(o, "created_at", str_or_null(f->created));
+	json_add_opt(o, "created_at", f->created);
 	return o;
 }
