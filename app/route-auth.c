@@ -34,7 +34,7 @@ auth_register(struct req *r)
 	fe = acct_register(r->app, user, email, pw, r->ipkey, &wait, &id);
 	if (fe == FS_THROTTLED)
 		return too_many(r, wait, "register", r->ipkey);
-	if (fe != FS_OK)
+	if (fe != FS_OK)	/* "password": the field FS_BAD_PASSWORD names */
 		return reply_fs(r, fe, "password");
 	o = json_object_new_object();
 	json_add_str(o, "username", user);
