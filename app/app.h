@@ -127,18 +127,14 @@ void	routes_init(void);
 void	routes_dispatch(struct app *, struct http *);
 
 /* auth.c */
-/* Authenticate from Authorization/X-API-Key.  0 on success (r->user
- * set), else the status of the error reply already sent. */
-int	auth_request(struct req *);
+/* auth_verify and auth_permit: acct.h. */
 /* Issue a JWT for user id, issued no earlier than not_before (the
  * user's tokens_valid_after); heap string. */
 char	*auth_issue_token(struct app *, long long uid, long long not_before,
 	    long long *exp);
-/* Login throttle (SPEC §3): seconds to wait, 0 if allowed. */
+/* Login throttle (SPEC §3): seconds to wait, 0 if allowed (on
+ * acct_throttled, with the login limits). */
 long long auth_throttled(struct req *, const char *kind, const char *subject);
-/* The same with its own limit: max events per window seconds. */
-long long auth_throttled_n(struct req *, const char *kind,
-	    const char *subject, long long max, long long window);
 void	auth_fail(struct req *, const char *kind, const char *subject);
 /* "tck_" + 43 base64url: heap string, SHA-256 in hash. */
 char	*auth_new_key(unsigned char hash[32]);

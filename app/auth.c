@@ -1,5 +1,6 @@
 /* Authentication (SPEC §3): Bearer JWT or X-API-Key, the user re-read on
- * every request, and the failed-login throttle kept in MariaDB. */
+ * every request, into a verdict the front end renders (routes.c for the
+ * JSON API); the tokens and keys it checks are made here too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,32 +12,23 @@
 #include "log.h"
 #include "xmalloc.h"
 #include "app.h"
+#include "acct.h"
 #include "sql.h"
 
 #define KEY_PREFIX	"tck_"
 #define KEY_LEN		(4 + 43)
 
-static int
-unauthorized(struct req *r, const char *why)
-{
-	log_info("auth: %s", why);
-	return reply_error(r, 401, "unauthorized",
-	    "Missing or invalid credentials.");
-}
-
 /* Fill p from the user columns of row 0 of res (SQL_AUTH_*) and check
- * the account may act now.  0, else the status replied. */
-static int
-fill_user(struct req *r, const struct db_res *res, struct principal *p)
+ * the account may act now. */
+static enum auth_verdict
+fill_user(const struct db_res *res, struct principal *p)
 {
 	const char *status = db_str(res, 0, U_STATUS);
 
 	if (strcmp(status, "pending") == 0)
-		return reply_error(r, 403, "account_pending",
-		    "This account is awaiting approval by an administrator.");
+		return AUTH_PENDING;
 	if (strcmp(status, "suspended") == 0)
-		return reply_error(r, 403, "account_suspended",
-		    "This account is suspended.");
+		return AUTH_SUSPENDED;
 	p->id = db_int(res, 0, U_ID);
 	snprintf(p->username, sizeof(p->username), "%s",
 	    db_str(res, 0, U_USERNAME));
@@ -45,111 +37,144 @@ fill_user(struct req *r, const struct db_res *res, struct principal *p)
 	p->quota_bytes = db_int(res, 0, U_QUOTA);
 	p->used_bytes = db_int(res, 0, U_USED);
 	p->tokens_after = db_int(res, 0, U_TOKENS_AFTER);
-	return 0;
+	return AUTH_OK;
+}
+
+/* A failed query: an outage or a bug. */
+static enum auth_verdict
+db_fail(struct app *a, const char **why)
+{
+	*why = "database query failed";
+	return db_gone(a->db) ? AUTH_UNAVAILABLE : AUTH_INTERNAL;
 }
 
 /* Validate a Bearer token into p: one statement reads the user and the
- * revocation list.  0 ok, else the status replied. */
-static int
-check_jwt(struct req *r, const char *hdr, struct principal *p)
+ * revocation list. */
+static enum auth_verdict
+check_jwt(struct app *a, const char *hdr, struct principal *p,
+    const char **why)
 {
 	struct jwt_claims c;
 	struct db_res *res;
+	enum auth_verdict v = AUTH_BAD_CREDENTIALS;
 	enum jwt_err e;
-	int rc;
 
-	if (strncmp(hdr, "Bearer ", 7) != 0)
-		return unauthorized(r, "Authorization is not Bearer");
-	e = jwt_verify(hdr + 7, r->app->jwt_key, r->app->jwt_keylen,
-	    (long long)time(NULL), r->app->conf.token_lifetime, &c);
-	if (e != JWT_OK)
-		return unauthorized(r, jwt_strerror(e));
-	if ((res = db_query(r->app->db, SQL_AUTH_TOKEN, "si", c.jti,
-	    c.sub)) == NULL)
-		return reply_internal(r);
+	if (strncmp(hdr, "Bearer ", 7) != 0) {
+		*why = "Authorization is not Bearer";
+		return AUTH_BAD_CREDENTIALS;
+	}
+	e = jwt_verify(hdr + 7, a->jwt_key, a->jwt_keylen,
+	    (long long)time(NULL), a->conf.token_lifetime, &c);
+	if (e != JWT_OK) {
+		*why = jwt_strerror(e);
+		return AUTH_BAD_CREDENTIALS;
+	}
+	if ((res = db_query(a->db, SQL_AUTH_TOKEN, "si", c.jti, c.sub)) == NULL)
+		return db_fail(a, why);
 	if (db_rows(res) == 0)
-		rc = unauthorized(r, "user no longer exists");
+		*why = "user no longer exists";
 	else if (db_int(res, 0, A_REVOKED) != 0)
-		rc = unauthorized(r, "token was logged out");
+		*why = "token was logged out";
 	else
-		rc = fill_user(r, res, p);
+		v = fill_user(res, p);
 	db_res_free(res);
-	if (rc != 0)
-		return rc;
+	if (v != AUTH_OK)
+		return v;
 	snprintf(p->jti, sizeof(p->jti), "%s", c.jti);
 	p->token_exp = c.exp;
 	/* Password change: tokens issued before it stop working. */
-	if (c.iat < p->tokens_after)
-		return unauthorized(r, "token predates a password change");
-	return 0;
+	if (c.iat < p->tokens_after) {
+		*why = "token predates a password change";
+		return AUTH_BAD_CREDENTIALS;
+	}
+	return AUTH_OK;
 }
 
 /* Validate an API key into p: one statement reads the key with its user;
- * last_used_at is written only when a minute old.  0 ok, else the status
- * replied. */
-static int
-check_key(struct req *r, const char *key, struct principal *p)
+ * last_used_at is written only when a minute old. */
+static enum auth_verdict
+check_key(struct app *a, const char *key, struct principal *p,
+    const char **why)
 {
 	unsigned char hash[32];
 	struct db_res *res;
-	int rc, stale;
+	enum auth_verdict v = AUTH_BAD_CREDENTIALS;
+	int stale;
 
-	if (strlen(key) != KEY_LEN || strncmp(key, KEY_PREFIX, 4) != 0)
-		return unauthorized(r, "malformed API key");
+	if (strlen(key) != KEY_LEN || strncmp(key, KEY_PREFIX, 4) != 0) {
+		*why = "malformed API key";
+		return AUTH_BAD_CREDENTIALS;
+	}
 	crypto_sha256(key, KEY_LEN, hash);
-	if ((res = db_query(r->app->db, SQL_AUTH_KEY, "b", hash,
+	if ((res = db_query(a->db, SQL_AUTH_KEY, "b", hash,
 	    sizeof(hash))) == NULL)
-		return reply_internal(r);
+		return db_fail(a, why);
 	if (db_rows(res) == 0)
-		rc = unauthorized(r, "unknown API key");
+		*why = "unknown API key";
 	else if (db_int(res, 0, A_KEY_EXPIRED) != 0)
-		rc = unauthorized(r, "API key expired");
+		*why = "API key expired";
 	else
-		rc = fill_user(r, res, p);
-	if (rc != 0) {
+		v = fill_user(res, p);
+	if (v != AUTH_OK) {
 		db_res_free(res);
-		return rc;
+		return v;
 	}
 	p->key_id = db_int(res, 0, A_KEY_ID);
 	p->read_only = db_int(res, 0, A_KEY_RO) != 0;
 	stale = db_int(res, 0, A_KEY_STALE) != 0;
 	db_res_free(res);
-	if (stale && db_exec(r->app->db, SQL_KEY_TOUCH, "i", p->key_id) == -1)
+	if (stale && db_exec(a->db, SQL_KEY_TOUCH, "i", p->key_id) == -1)
 		log_warn("could not record API key use");
-	return 0;
+	return AUTH_OK;
 }
 
-int
-auth_request(struct req *r)
+enum auth_verdict
+auth_verify(struct app *a, const struct auth_creds *cr, struct principal *p,
+    const char **why)
 {
-	const char *bearer = http_header(r->http, "Authorization");
-	const char *key = http_header(r->http, "X-API-Key"), *v[2];
 	struct principal pj, pk;
-	int rc;
+	enum auth_verdict v;
 
 	memset(&pj, 0, sizeof(pj));
 	memset(&pk, 0, sizeof(pk));
-	if (bearer == NULL && key == NULL)
-		return unauthorized(r, "no credentials");
+	*why = "";
+	if (cr->bearer == NULL && cr->key == NULL) {
+		*why = "no credentials";
+		return AUTH_NO_CREDENTIALS;
+	}
 	/* Two lines of one credential header: which one counts would
 	 * depend on the server in front, so neither does. */
-	if (http_header_all(r->http, "Authorization", v, 2) > 1 ||
-	    http_header_all(r->http, "X-API-Key", v, 2) > 1)
-		return unauthorized(r, "a credential header sent twice");
-	/* Every credential presented must be valid (SPEC §3). */
-	if (bearer && (rc = check_jwt(r, bearer, &pj)) != 0)
-		return rc;
-	if (key && (rc = check_key(r, key, &pk)) != 0)
-		return rc;
-	if (bearer && key && pj.id != pk.id)
-		return unauthorized(r, "token and key name different users");
-	r->user = bearer ? pj : pk;
-	if (bearer && key) {
-		r->user.key_id = pk.key_id;
-		r->user.read_only = pk.read_only;
+	if (cr->repeated) {
+		*why = "a credential header sent twice";
+		return AUTH_BAD_CREDENTIALS;
 	}
-	r->authed = 1;
-	return 0;
+	/* Every credential presented must be valid (SPEC §3). */
+	if (cr->bearer && (v = check_jwt(a, cr->bearer, &pj, why)) != AUTH_OK)
+		return v;
+	if (cr->key && (v = check_key(a, cr->key, &pk, why)) != AUTH_OK)
+		return v;
+	if (cr->bearer && cr->key && pj.id != pk.id) {
+		*why = "token and key name different users";
+		return AUTH_BAD_CREDENTIALS;
+	}
+	*p = cr->bearer ? pj : pk;
+	if (cr->bearer && cr->key) {
+		p->key_id = pk.key_id;
+		p->read_only = pk.read_only;
+	}
+	return AUTH_OK;
+}
+
+enum auth_verdict
+auth_permit(const struct principal *p, int who, const char *method)
+{
+	if (p->read_only && strcmp(method, "GET") != 0)
+		return AUTH_READ_ONLY;
+	if (who == WHO_ADMIN && !p->admin)
+		return AUTH_ADMIN_ONLY;
+	if (who == WHO_SESSION && p->jti[0] == '\0')
+		return AUTH_SESSION_REQUIRED;
+	return AUTH_OK;
 }
 
 char *
@@ -177,35 +202,14 @@ auth_issue_token(struct app *a, long long uid, long long not_before,
 long long
 auth_throttled(struct req *r, const char *kind, const char *subject)
 {
-	return auth_throttled_n(r, kind, subject,
+	return acct_throttled(r->app, kind, subject,
 	    r->app->conf.login_max_failures, r->app->conf.login_window);
-}
-
-long long
-auth_throttled_n(struct req *r, const char *kind, const char *subject,
-    long long max, long long window)
-{
-	long long wait;
-	struct db_res *res;
-
-	res = db_query(r->app->db, SQL_FAIL_COUNT, "issi", window, kind,
-	    subject, window);
-	if (res == NULL)
-		return 0;	/* fail open on a DB hiccup: the hash still runs */
-	if (db_int(res, 0, 0) < max) {
-		db_res_free(res);
-		return 0;
-	}
-	wait = db_int(res, 0, 1);
-	db_res_free(res);
-	return wait > 0 ? wait : 1;
 }
 
 void
 auth_fail(struct req *r, const char *kind, const char *subject)
 {
-	if (db_exec(r->app->db, SQL_FAIL_INSERT, "ss", kind, subject) == -1)
-		log_err("could not record a failed attempt");
+	acct_fail(r->app, kind, subject);
 }
 
 char *

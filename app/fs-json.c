@@ -97,6 +97,40 @@ static const struct {
 	    "many entries for one ZIP (at most " STR(FS_ZIP_MAX_ENTRIES) ", "
 	    "with " STR(FS_ZIP_MAX_NAMES_MIB) " MiB of paths); download its "
 	    "parts or its files one by one.", ARG_NONE, 0 },
+	/* Accounts (acct.h). */
+	[FS_BAD_USERNAME] = { 400, "invalid_username", "A username is 3 to 32 "
+	    "characters of letters, digits, '_', '.' and '-'.", ARG_NONE, 0 },
+	[FS_BAD_EMAIL] = { 400, "invalid_email",
+	    "That is not an email address.", ARG_NONE, 0 },
+	/* what: the field; the bounds are ACCT_PW_MIN and ACCT_PW_MAX. */
+	[FS_BAD_PASSWORD] = { 400, "invalid_password",
+	    "The field '%s' must be 8 to 1024 bytes long.", ARG_WHAT, 0 },
+	[FS_USERNAME_TAKEN] = { 409, "username_taken",
+	    "That username is taken.", ARG_NONE, 0 },
+	[FS_EMAIL_TAKEN] = { 409, "email_taken",
+	    "That email address is already registered.", ARG_NONE, 0 },
+	[FS_ACCOUNT_TAKEN] = { 409, "username_taken",
+	    "That username or email address is taken.", ARG_NONE, 0 },
+	/* The routes say how long to wait (and set Retry-After). */
+	[FS_THROTTLED] = { 429, "rate_limited",
+	    "Too many failed attempts. Try again later.", ARG_NONE, 0 },
+	[FS_BAD_CREDENTIALS] = { 401, "invalid_credentials",
+	    "Wrong username or password.", ARG_NONE, 0 },
+	[FS_PENDING] = { 403, "account_pending", "This account is awaiting "
+	    "approval by an administrator.", ARG_NONE, 0 },
+	[FS_SUSPENDED] = { 403, "account_suspended",
+	    "This account is suspended.", ARG_NONE, 0 },
+	[FS_WRONG_PASSWORD] = { 403, "wrong_password",
+	    "The current password is wrong.", ARG_NONE, 0 },
+	[FS_BAD_KEY_NAME] = { 400, "invalid_name", "A key name is 1 to 255 "
+	    "bytes of UTF-8 without '/', '\\' or control characters.",
+	    ARG_NONE, 0 },
+	[FS_BAD_EXPIRY] = { 400, "invalid_field", "'expires_at' must be a "
+	    "future UTC time, \"YYYY-MM-DD HH:MM:SS\".", ARG_NONE, 0 },
+	[FS_KEY_EXISTS] = { 409, "name_exists",
+	    "You already have a key with that name.", ARG_NONE, 0 },
+	[FS_LAST_ADMIN] = { 409, "last_admin",
+	    "This is the last active administrator.", ARG_NONE, 0 },
 };
 
 int
@@ -131,12 +165,6 @@ reply_fs(struct req *r, enum fs_err e, const char *what)
 	}
 }
 
-static json_object *
-str_or_null(const char *s)
-{
-	return s && *s ? json_object_new_string(s) : NULL;
-}
-
 json_object *
 fs_file_json(const struct fs_file *f)
 {
@@ -148,8 +176,8 @@ fs_file_json(const struct fs_file *f)
 	json_add_str(o, "mime_type", f->mime);
 	json_object_object_add(o, "folder_id",
 	    f->folder ? json_object_new_int64(f->folder) : NULL);
-	json_object_object_add(o, "created_at", str_or_null(f->created));
-	json_object_object_add(o, "updated_at", str_or_null(f->updated));
+	json_add_opt(o, "created_at", f->created);
+	json_add_opt(o, "updated_at", f->updated);
 	return o;
 }
 
@@ -162,7 +190,7 @@ fs_folder_json(const struct fs_folder *f)
 	json_add_str(o, "name", f->name);
 	json_object_object_add(o, "parent_id",
 	    f->parent ? json_object_new_int64(f->parent) : NULL);
-	json_object_object_add(o, "created_at", str_or_null(f->created));
+	json_add_opt(o, "created_at", f->created);
 	return o;
 }
 

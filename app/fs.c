@@ -37,6 +37,21 @@ static const char *const names[FS__MAX] = {
 	[FS_ZIP_TOO_DEEP] = "zip: too deep",
 	[FS_ZIP_PATH_TOO_LONG] = "zip: path too long",
 	[FS_ZIP_TOO_LARGE] = "zip: too many entries",
+	[FS_BAD_USERNAME] = "bad username",
+	[FS_BAD_EMAIL] = "bad email",
+	[FS_BAD_PASSWORD] = "bad password",
+	[FS_USERNAME_TAKEN] = "username taken",
+	[FS_EMAIL_TAKEN] = "email taken",
+	[FS_ACCOUNT_TAKEN] = "username or email taken",
+	[FS_THROTTLED] = "throttled",
+	[FS_BAD_CREDENTIALS] = "bad credentials",
+	[FS_PENDING] = "account pending",
+	[FS_SUSPENDED] = "account suspended",
+	[FS_WRONG_PASSWORD] = "wrong password",
+	[FS_BAD_KEY_NAME] = "bad key name",
+	[FS_BAD_EXPIRY] = "bad expiry",
+	[FS_KEY_EXISTS] = "key name exists",
+	[FS_LAST_ADMIN] = "last admin",
 };
 
 const char *
@@ -65,6 +80,12 @@ fs_store(struct app *a)
 	if (a->store == NULL)
 		a->store = store_local_new(a->conf.data_dir);
 	return a->store;
+}
+
+int
+fs_ping(struct app *a)
+{
+	return db_ping(a->db) == 0 ? 0 : -1;
 }
 
 /* The outcomes a failed statement maps to: the transaction may be worth

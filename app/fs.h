@@ -59,6 +59,22 @@ enum fs_err {
 	FS_ZIP_TOO_DEEP,
 	FS_ZIP_PATH_TOO_LONG,
 	FS_ZIP_TOO_LARGE,
+	/* Accounts (acct.h) */
+	FS_BAD_USERNAME,	/* not a valid username (lib/names.h) */
+	FS_BAD_EMAIL,		/* not an email address */
+	FS_BAD_PASSWORD,	/* not ACCT_PW_MIN to ACCT_PW_MAX bytes */
+	FS_USERNAME_TAKEN,	/* registered already */
+	FS_EMAIL_TAKEN,		/* registered already */
+	FS_ACCOUNT_TAKEN,	/* one of the two, lost to a racing register */
+	FS_THROTTLED,		/* too many failures: wait (acct_throttled) */
+	FS_BAD_CREDENTIALS,	/* wrong username or password */
+	FS_PENDING,		/* the account awaits approval */
+	FS_SUSPENDED,		/* the account is suspended */
+	FS_WRONG_PASSWORD,	/* the current password, on a change */
+	FS_BAD_KEY_NAME,	/* not a valid API key name */
+	FS_BAD_EXPIRY,		/* an API key's expiry not in the future */
+	FS_KEY_EXISTS,		/* the user has a key of that name */
+	FS_LAST_ADMIN,		/* the change would leave no active admin */
 	FS__MAX
 };
 const char *fs_strerror(enum fs_err);
@@ -96,6 +112,8 @@ enum fs_err fs_tx(struct app *, int flags,
 	    enum fs_err (*body)(struct app *, void *), void *arg);
 /* The blob store of a, opened on first use. */
 struct store *fs_store(struct app *);
+/* 0 when the database answers (GET /api/health), else -1. */
+int	fs_ping(struct app *);
 /* A file row (FILE_COLS, sql.h) into f. */
 void	fs_file_from_row(const struct db_res *, size_t row, struct fs_file *f);
 

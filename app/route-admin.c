@@ -5,38 +5,18 @@
 #include <string.h>
 
 #include "json.h"
-#include "log.h"
 #include "app.h"
-#include "sql.h"
+#include "acct.h"
 
 #define GIB	1073741824.0
-
-static json_object *
-user_json(const struct db_res *res, size_t i)
-{
-	json_object *o = json_object_new_object();
-	const char *status = db_str(res, i, U_STATUS);
-
-	json_object_object_add(o, "id", json_col_int(res, i, U_ID));
-	json_object_object_add(o, "username", json_col(res, i, U_USERNAME));
-	json_object_object_add(o, "email", json_col(res, i, U_EMAIL));
-	json_object_object_add(o, "role", json_col(res, i, U_ROLE));
-	json_add_str(o, "status", status);
-	json_add_bool(o, "approved", strcmp(status, "active") == 0);
-	json_object_object_add(o, "quota_bytes", json_col_int(res, i, U_QUOTA));
-	json_object_object_add(o, "used_bytes", json_col_int(res, i, U_USED));
-	json_object_object_add(o, "created_at", json_col(res, i, U_CREATED));
-	json_object_object_add(o, "last_login_at",
-	    json_col(res, i, U_LAST_LOGIN));
-	return o;
-}
 
 /* GET /api/admin/users?status= -> 200 [{user}] */
 static int
 admin_users(struct req *r)
 {
 	long long limit, offset;
-	struct db_res *res;
+	struct db_res *rows;
+	enum fs_err fe;
 	char *status;
 
 	if (query_paging(r, &limit, &offset))
@@ -48,66 +28,57 @@ admin_users(struct req *r)
 		return reply_error(r, 400, "invalid_parameter",
 		    "'status' is one of pending, active, suspended.");
 	}
-	if (status)
-		res = db_query(r->app->db, SQL_ADMIN_USERS_BY_STATUS, "sii",
-		    status, limit, offset);
-	else
-		res = db_query(r->app->db, SQL_ADMIN_USERS, "ii", limit, offset);
+	fe = acct_user_list(r->app, status, limit, offset, &rows);
 	free(status);
-	return reply_rows(r, res, user_json);
+	if (fe != FS_OK)
+		return reply_fs(r, fe, "user");
+	return reply_rows(r, rows, acct_user_row_json);
 }
 
-struct user_change {
-	char		 role[8], status[12];
-	long long	 quota;
-};
-
-/* Read the PATCH body into c (which starts as the current values).
- * 0 ok, else the 400 replied. */
 static int
-read_change(struct req *r, struct user_change *c)
+field_err(struct json_err *e, const char *msg)
 {
-	struct json_err e;
-	const char *role = NULL;
-	int approved, suspended, has_a, has_s;
+	e->code = "invalid_field";
+	snprintf(e->msg, sizeof(e->msg), "%s", msg);
+	return -1;
+}
+
+/* Read the PATCH body into c.  0 ok, else -1 with e set. */
+static int
+read_change(struct req *r, struct acct_change *c, struct json_err *e)
+{
+	int approved, suspended, has;
 	long long qb;
 	double qg;
-	int has;
 
-	if ((has_a = json_get_bool(r->body, "approved", 0, &approved, &e)) < 0 ||
-	    (has_s = json_get_bool(r->body, "suspended", 0, &suspended, &e)) < 0 ||
-	    json_get_string(r->body, "role", 0, &role, &e) < 0)
-		return reply_invalid(r, &e);
-	if (role) {
-		if (strcmp(role, "user") && strcmp(role, "admin"))
-			return reply_error(r, 400, "invalid_field",
-			    "'role' is \"user\" or \"admin\".");
-		snprintf(c->role, sizeof(c->role), "%s", role);
-	}
-	/* approved: true activates (and lifts a suspension); approved: false
-	 * or suspended: true suspends; suspended: false reactivates. */
-	if (has_a == 1 && approved)
-		snprintf(c->status, sizeof(c->status), "active");
-	if (has_s == 1 && !suspended && strcmp(c->status, "suspended") == 0)
-		snprintf(c->status, sizeof(c->status), "active");
-	/* approved: false suspends an active account; a pending one stays
-	 * pending (it was never approved). */
-	if ((has_a == 1 && !approved && strcmp(c->status, "active") == 0) ||
-	    (has_s == 1 && suspended))
-		snprintf(c->status, sizeof(c->status), "suspended");
-	if ((has = json_get_number(r->body, "quota_gb", 0, &qg, &e)) < 0)
-		return reply_invalid(r, &e);
+	c->role = NULL;
+	c->approved = c->suspended = -1;
+	c->quota = -1;
+	if ((has = json_get_bool(r->body, "approved", 0, &approved, e)) < 0)
+		return -1;
+	if (has == 1)
+		c->approved = approved;
+	if ((has = json_get_bool(r->body, "suspended", 0, &suspended, e)) < 0)
+		return -1;
+	if (has == 1)
+		c->suspended = suspended;
+	if (json_get_string(r->body, "role", 0, &c->role, e) < 0)
+		return -1;
+	if (c->role && strcmp(c->role, "user") && strcmp(c->role, "admin"))
+		return field_err(e, "'role' is \"user\" or \"admin\".");
+	if ((has = json_get_number(r->body, "quota_gb", 0, &qg, e)) < 0)
+		return -1;
 	if (has == 1) {
 		if (qg < 0 || qg > 1e9)
-			return reply_error(r, 400, "invalid_field",
+			return field_err(e,
 			    "'quota_gb' must be between 0 and 1e9.");
 		c->quota = llround(qg * GIB);
 	}
-	if ((has = json_get_int(r->body, "quota_bytes", 0, &qb, &e)) < 0)
-		return reply_invalid(r, &e);
+	if ((has = json_get_int(r->body, "quota_bytes", 0, &qb, e)) < 0)
+		return -1;
 	if (has == 1) {
 		if (qb < 0 || qb > (1LL << 60))
-			return reply_error(r, 400, "invalid_field",
+			return field_err(e,
 			    "'quota_bytes' must be between 0 and 2^60.");
 		c->quota = qb;
 	}
@@ -115,13 +86,13 @@ read_change(struct req *r, struct user_change *c)
 }
 
 static json_object *
-change_json(const struct user_change *c)
+state_json(const struct acct_state *s)
 {
 	json_object *o = json_object_new_object();
 
-	json_add_str(o, "role", c->role);
-	json_add_str(o, "status", c->status);
-	json_add_int(o, "quota_bytes", c->quota);
+	json_add_str(o, "role", s->role);
+	json_add_str(o, "status", s->status);
+	json_add_int(o, "quota_bytes", s->quota);
 	return o;
 }
 
@@ -130,87 +101,27 @@ change_json(const struct user_change *c)
 static int
 admin_user_patch(struct req *r)
 {
-	struct db *db = r->app->db;
 	long long id = r->m.ids[0];
-	struct user_change before, after;
-	struct db_res *res = NULL, *admins = NULL;
+	struct acct_state before, after;
+	struct acct_change c;
+	struct acct_user u;
+	struct json_err e;
 	json_object *d;
-	int rc, was_admin, is_admin;
+	enum fs_err fe;
 
-	if (db_begin(db) == -1)
-		return reply_internal(r);
-	/* Lock the admins first, then the target: one order for everyone. */
-	if ((admins = db_query(db, SQL_ADMIN_ACTIVE_ADMINS, "")) == NULL ||
-	    (res = db_query(db, SQL_ADMIN_USER_LOCK, "i", id)) == NULL) {
-		db_res_free(admins);
-		db_rollback(db);
-		return reply_internal(r);
-	}
-	if (db_rows(res) == 0) {
-		rc = reply_error(r, 404, "not_found", "No such user.");
-		goto fail;
-	}
-	memset(&before, 0, sizeof(before));
-	snprintf(before.role, sizeof(before.role), "%s", db_str(res, 0, U_ROLE));
-	snprintf(before.status, sizeof(before.status), "%s",
-	    db_str(res, 0, U_STATUS));
-	before.quota = db_int(res, 0, U_QUOTA);
-	after = before;
-	db_res_free(res);
-	res = NULL;
-	if ((rc = read_change(r, &after)) != 0)
-		goto fail;
-	was_admin = !strcmp(before.role, "admin") && !strcmp(before.status, "active");
-	is_admin = !strcmp(after.role, "admin") && !strcmp(after.status, "active");
-	if (was_admin && !is_admin && db_rows(admins) <= 1) {
-		rc = reply_error(r, 409, "last_admin",
-		    "This is the last active administrator.");
-		goto fail;
-	}
-	if (db_exec(db, SQL_ADMIN_USER_UPDATE, "ssii", after.role, after.status,
-	    after.quota, id) == -1 || db_commit(db) == -1) {
-		rc = reply_internal(r);
-		goto fail;
-	}
-	db_res_free(admins);
+	/* A missing user outranks a bad body (404 before 400). */
+	if (read_change(r, &c, &e) == -1)
+		return (fe = acct_user_get(r->app, id, &u)) == FS_OK ?
+		    reply_invalid(r, &e) : reply_fs(r, fe, "user");
+	if ((fe = acct_user_change(r->app, id, &c, &before, &after)) != FS_OK)
+		return reply_fs(r, fe, "user");
 	d = json_object_new_object();
-	json_object_object_add(d, "before", change_json(&before));
-	json_object_object_add(d, "after", change_json(&after));
+	json_object_object_add(d, "before", state_json(&before));
+	json_object_object_add(d, "after", state_json(&after));
 	audit(r, "admin_user_update", "user", id, d);
-	if ((res = db_query(db, SQL_USER_BY_ID, "i", id)) == NULL ||
-	    db_rows(res) == 0) {
-		db_res_free(res);
-		return reply_internal(r);
-	}
-	d = user_json(res, 0);
-	db_res_free(res);
-	return reply_json(r, 200, d);
-fail:
-	db_res_free(res);
-	db_res_free(admins);
-	db_rollback(db);
-	return rc;
-}
-
-static json_object *
-audit_json(const struct db_res *res, size_t i)
-{
-	enum { A_ID, A_CREATED, A_ACTOR_ID, A_ACTOR, A_ACTION, A_TTYPE, A_TID,
-	    A_IP, A_DETAILS };
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", json_col_int(res, i, A_ID));
-	json_object_object_add(o, "created_at", json_col(res, i, A_CREATED));
-	json_object_object_add(o, "actor_id", json_col_int(res, i, A_ACTOR_ID));
-	json_object_object_add(o, "actor", json_col(res, i, A_ACTOR));
-	json_object_object_add(o, "action", json_col(res, i, A_ACTION));
-	json_object_object_add(o, "target_type", json_col(res, i, A_TTYPE));
-	json_object_object_add(o, "target_id", json_col_int(res, i, A_TID));
-	json_object_object_add(o, "ip", json_col(res, i, A_IP));
-	/* details was written by audit() as JSON: give it back as such. */
-	json_object_object_add(o, "details", db_null(res, i, A_DETAILS) ? NULL :
-	    json_tokener_parse(db_str(res, i, A_DETAILS)));
-	return o;
+	if ((fe = acct_user_get(r->app, id, &u)) != FS_OK)
+		return reply_fs(r, fe == FS_NOT_FOUND ? FS_INTERNAL : fe, "user");
+	return reply_json(r, 200, acct_user_json(&u));
 }
 
 /* GET /api/admin/audit?limit=&before_id=&actor=&action=&since= -> 200
@@ -224,7 +135,10 @@ admin_audit(struct req *r)
 	char *action = http_query(r->http, "action");
 	char *since = http_query(r->http, "since");
 	char *lim = http_query(r->http, "limit");
+	struct acct_audit_query q;
+	struct db_res *rows;
 	char sincebuf[20];
+	enum fs_err fe;
 	int rc;
 
 	if (lim && ((limit = atoll(lim)) < 1 || limit > 1000 ||
@@ -245,9 +159,15 @@ admin_audit(struct req *r)
 	}
 	if (since)
 		time_format(since_t, sincebuf);
-	rc = reply_rows(r, db_query(r->app->db, SQL_ADMIN_AUDIT, "iissssssi",
-	    before, before, actor, actor, action, action,
-	    since ? sincebuf : NULL, since ? sincebuf : NULL, limit), audit_json);
+	q.before_id = before;
+	q.limit = limit;
+	q.actor = actor;
+	q.action = action;
+	q.since = since ? sincebuf : NULL;
+	if ((fe = acct_audit_list(r->app, &q, &rows)) != FS_OK)
+		rc = reply_fs(r, fe, NULL);
+	else
+		rc = reply_rows(r, rows, acct_audit_row_json);
 out:
 	free(actor);
 	free(action);
@@ -257,53 +177,22 @@ out:
 }
 
 /* DELETE /api/admin/users/{id} -> 200 {ok} | 404 | 409 last_admin.
- * The user and everything they own; rows first, blob files after (a
- * crash between leaves orphans for gc). */
+ * The user and everything they own (acct_user_delete). */
 static int
 admin_user_delete(struct req *r)
 {
-	struct db *db = r->app->db;
-	long long id = r->m.ids[0];
-	struct db_res *admins = NULL, *user = NULL, *blobs = NULL;
+	long long id = r->m.ids[0], files;
+	char username[64];
 	json_object *d;
-	int rc;
+	enum fs_err fe;
 
-	if (db_begin(db) == -1)
-		return reply_internal(r);
-	if ((admins = db_query(db, SQL_ADMIN_ACTIVE_ADMINS, "")) == NULL ||
-	    (user = db_query(db, SQL_ADMIN_USER_LOCK, "i", id)) == NULL)
-		goto fail;
-	if (db_rows(user) == 0) {
-		rc = reply_error(r, 404, "not_found", "No such user.");
-		goto out;
-	}
-	if (!strcmp(db_str(user, 0, U_ROLE), "admin") &&
-	    !strcmp(db_str(user, 0, U_STATUS), "active") && db_rows(admins) <= 1) {
-		rc = reply_error(r, 409, "last_admin",
-		    "This is the last active administrator.");
-		goto out;
-	}
-	if ((blobs = db_query(db, SQL_ADMIN_USER_FILES, "i", id)) == NULL ||
-	    db_exec(db, SQL_ADMIN_USER_DELETE, "i", id) != 1 ||
-	    db_commit(db) == -1)
-		goto fail;
-	fs_unlink_blobs(r->app, blobs, 0);
+	if ((fe = acct_user_delete(r->app, id, username, &files)) != FS_OK)
+		return reply_fs(r, fe, "user");
 	d = json_object_new_object();
-	json_object_object_add(d, "username", json_col(user, 0, U_USERNAME));
-	json_add_int(d, "files", (long long)db_rows(blobs));
+	json_add_str(d, "username", username);
+	json_add_int(d, "files", files);
 	audit(r, "admin_user_delete", "user", id, d);
-	db_res_free(admins);
-	db_res_free(user);
-	db_res_free(blobs);
 	return reply_ok(r);
-fail:
-	rc = reply_internal(r);
-out:
-	db_rollback(db);
-	db_res_free(admins);
-	db_res_free(user);
-	db_res_free(blobs);
-	return rc;
 }
 
 /* POST /api/admin/users/purge-pending {older_than_days} -> 200 {ok,
@@ -316,14 +205,15 @@ admin_purge_pending(struct req *r)
 	struct json_err e;
 	json_object *d;
 	long long days, n;
+	enum fs_err fe;
 
 	if (json_get_int(r->body, "older_than_days", 1, &days, &e) < 0)
 		return reply_invalid(r, &e);
 	if (days < 0 || days > 36500)
 		return reply_error(r, 400, "invalid_field",
 		    "'older_than_days' is an integer from 0 to 36500.");
-	if ((n = db_exec(r->app->db, SQL_ADMIN_PURGE_PENDING, "i", days)) == -1)
-		return reply_internal(r);
+	if ((fe = acct_purge_pending(r->app, days, &n)) != FS_OK)
+		return reply_fs(r, fe, NULL);
 	d = json_object_new_object();
 	json_add_int(d, "older_than_days", days);
 	json_add_int(d, "purged", n);
@@ -339,20 +229,12 @@ admin_purge_pending(struct req *r)
 static int
 admin_stats(struct req *r)
 {
-	static const char *names[] = { "total_users", "pending_users",
-	    "active_users", "suspended_users", "total_files", "total_folders",
-	    "total_bytes", "public_links" };
-	struct db_res *res;
-	json_object *o;
-	size_t i;
+	long long stats[ACCT_STATS];
+	enum fs_err fe;
 
-	if ((res = db_query(r->app->db, SQL_ADMIN_STATS, "")) == NULL)
-		return reply_internal(r);
-	o = json_object_new_object();
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		json_add_int(o, names[i], db_int(res, 0, i));
-	db_res_free(res);
-	return reply_json(r, 200, o);
+	if ((fe = acct_stats(r->app, stats)) != FS_OK)
+		return reply_fs(r, fe, NULL);
+	return reply_json(r, 200, acct_stats_json(stats));
 }
 
 const struct route routes_admin[] = {

@@ -1,28 +1,10 @@
 /* API key routes (SPEC §4 API keys): create (shown once), list, revoke. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "json.h"
-#include "names.h"
 #include "app.h"
-#include "sql.h"
-
-enum { K_ID, K_NAME, K_CREATED, K_USED, K_EXPIRES, K_RO };
-
-static json_object *
-key_json(const struct db_res *res, size_t i)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", json_col_int(res, i, K_ID));
-	json_object_object_add(o, "name", json_col(res, i, K_NAME));
-	json_object_object_add(o, "created_at", json_col(res, i, K_CREATED));
-	json_object_object_add(o, "last_used_at", json_col(res, i, K_USED));
-	json_object_object_add(o, "expires_at", json_col(res, i, K_EXPIRES));
-	json_object_object_add(o, "read_only", json_col_bool(res, i, K_RO));
-	return o;
-}
+#include "acct.h"
 
 /* POST /api/apikeys {name, expires_at?, read_only?} -> 201 {id, name, key,
  * expires_at, read_only} | 400 | 409 */
@@ -30,47 +12,30 @@ static int
 apikey_create(struct req *r)
 {
 	const char *name, *exps = NULL;
-	long long exp = 0, id;
-	unsigned char hash[32];
+	long long exp = 0;
+	struct acct_key k;
 	struct json_err e;
-	struct db_res *res;
 	json_object *o;
+	enum fs_err fe;
 	int ro = 0;
-	char *key, tbuf[20];
+	char *key;
 
 	if (json_get_string(r->body, "name", 1, &name, &e) < 0 ||
 	    json_get_string(r->body, "expires_at", 0, &exps, &e) < 0 ||
 	    json_get_bool(r->body, "read_only", 0, &ro, &e) < 0)
 		return reply_invalid(r, &e);
-	if (!name_valid(name))
-		return reply_error(r, 400, "invalid_name", "A key name is 1 to "
-		    "255 bytes of UTF-8 without '/', '\\' or control characters.");
-	if (exps && (time_parse(exps, &exp) == -1 || exp <= time(NULL)))
-		return reply_error(r, 400, "invalid_field", "'expires_at' must "
-		    "be a future UTC time, \"YYYY-MM-DD HH:MM:SS\".");
-	key = auth_new_key(hash);
-	if (db_exec(r->app->db, SQL_KEY_INSERT, "isbis", r->user.id, name,
-	    hash, sizeof(hash), (long long)ro, time_sql(exp, tbuf)) == -1) {
-		free(key);
-		if (db_err(r->app->db) == DB_DUPLICATE)
-			return reply_error(r, 409, "name_exists",
-			    "You already have a key with that name.");
-		return reply_internal(r);
-	}
-	id = db_insert_id(r->app->db);
-	if ((res = db_query(r->app->db, SQL_KEY_GET, "ii", id, r->user.id)) ==
-	    NULL || db_rows(res) != 1) {
-		db_res_free(res);
-		free(key);
-		return reply_internal(r);
-	}
+	/* 1970-01-01 00:00:00 would read as "never": it is past. */
+	if (exps && (time_parse(exps, &exp) == -1 || exp == 0))
+		exp = -1;
+	if ((fe = acct_key_create(r->app, r->user.id, name, ro, exp, &k,
+	    &key)) != FS_OK)
+		return reply_fs(r, fe, "API key");
 	o = json_object_new_object();
 	json_add_str(o, "name", name);
 	json_add_bool(o, "read_only", ro);
-	audit(r, "apikey_create", "apikey", id, o);
-	o = key_json(res, 0);
+	audit(r, "apikey_create", "apikey", k.id, o);
+	o = acct_key_json(&k);
 	json_add_str(o, "key", key);
-	db_res_free(res);
 	explicit_bzero(key, strlen(key));
 	free(key);
 	return reply_json(r, 201, o);
@@ -82,24 +47,26 @@ static int
 apikey_list(struct req *r)
 {
 	long long limit, offset;
+	struct db_res *rows;
+	enum fs_err fe;
 
 	if (query_paging(r, &limit, &offset))
 		return 400;
-	return reply_rows(r, db_query(r->app->db, SQL_KEY_LIST, "iii",
-	    r->user.id, limit, offset), key_json);
+	if ((fe = acct_key_list(r->app, r->user.id, limit, offset, &rows)) !=
+	    FS_OK)
+		return reply_fs(r, fe, "API key");
+	return reply_rows(r, rows, acct_key_row_json);
 }
 
 /* DELETE /api/apikeys/{id} -> 200 {ok} | 404 (not the caller's) */
 static int
 apikey_delete(struct req *r)
 {
-	long long id = r->m.ids[0], n;
+	long long id = r->m.ids[0];
+	enum fs_err fe;
 
-	n = db_exec(r->app->db, SQL_KEY_DELETE, "ii", id, r->user.id);
-	if (n == -1)
-		return reply_internal(r);
-	if (n == 0)
-		return reply_error(r, 404, "not_found", "No such API key.");
+	if ((fe = acct_key_delete(r->app, r->user.id, id)) != FS_OK)
+		return reply_fs(r, fe, "API key");
 	audit(r, "apikey_revoke", "apikey", id, NULL);
 	return reply_ok(r);
 }

@@ -78,6 +78,8 @@ files_patch(struct req *r)
 
 	if (json_get_string(r->body, "name", 0, &name, &je) < 0)
 		return reply_invalid(r, &je);
+	/* Before the parent is read: a bad name is the error reported (the
+	 * service checks it again for its other callers). */
 	if (name && !name_valid(name))
 		return reply_fs(r, FS_BAD_NAME, NULL);
 	if ((rc = read_folder(r, &folder)) != 0)

@@ -75,6 +75,8 @@ folders_create(struct req *r)
 
 	if (json_get_string(r->body, "name", 1, &name, &je) < 0)
 		return reply_invalid(r, &je);
+	/* Before the parent is read: a bad name is the error reported (the
+	 * service checks it again for its other callers). */
 	if (!name_valid(name))
 		return reply_fs(r, FS_BAD_NAME, NULL);
 	if ((rc = read_parent(r, &parent, &has)) != 0)
@@ -122,6 +124,8 @@ folders_patch(struct req *r)
 
 	if (json_get_string(r->body, "name", 0, &name, &je) < 0)
 		return reply_invalid(r, &je);
+	/* Before the parent is read: a bad name is the error reported (the
+	 * service checks it again for its other callers). */
 	if (name && !name_valid(name))
 		return reply_fs(r, FS_BAD_NAME, NULL);
 	if ((rc = read_parent(r, &parent, &has)) != 0)

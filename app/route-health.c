@@ -7,7 +7,7 @@ static int
 health(struct req *r)
 {
 	json_object *o = json_object_new_object();
-	int up = db_ping(r->app->db) == 0;
+	int up = fs_ping(r->app) == 0;
 
 	json_add_str(o, "status", up ? "ok" : "unavailable");
 	json_add_str(o, "version", TCLOUD_VERSION);

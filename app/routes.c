@@ -13,6 +13,7 @@
 #include "log.h"
 #include "xmalloc.h"
 #include "app.h"
+#include "acct.h"
 
 #define MAX_JSON_BODY	(64 * 1024)
 /* Any request body but an upload's: nginx refuses larger ones too
@@ -192,6 +193,61 @@ read_json(struct req *r)
 	return 0;
 }
 
+/* The JSON API's rendering of authentication verdicts (SPEC §3). */
+static const struct {
+	int		 status;
+	const char	*code, *msg;
+} verdicts[AUTH__MAX] = {
+	[AUTH_NO_CREDENTIALS] = { 401, "unauthorized",
+	    "Missing or invalid credentials." },
+	[AUTH_BAD_CREDENTIALS] = { 401, "unauthorized",
+	    "Missing or invalid credentials." },
+	[AUTH_PENDING] = { 403, "account_pending",
+	    "This account is awaiting approval by an administrator." },
+	[AUTH_SUSPENDED] = { 403, "account_suspended",
+	    "This account is suspended." },
+	[AUTH_READ_ONLY] = { 403, "forbidden", "This API key is read-only." },
+	[AUTH_ADMIN_ONLY] = { 403, "forbidden", "Administrators only." },
+	[AUTH_SESSION_REQUIRED] = { 403, "session_required", "This needs a "
+	    "signed-in session (Bearer token), not an API key." },
+};
+
+/* Authenticate r for route rt: 0 (r->user set), else the status of the
+ * verdict's reply. */
+static int
+authenticate(struct req *r, const struct route *rt)
+{
+	struct auth_creds cr;
+	enum auth_verdict v;
+	const char *v2[2], *why;
+
+	cr.bearer = http_header(r->http, "Authorization");
+	cr.key = http_header(r->http, "X-API-Key");
+	cr.repeated = http_header_all(r->http, "Authorization", v2, 2) > 1 ||
+	    http_header_all(r->http, "X-API-Key", v2, 2) > 1;
+	if ((v = auth_verify(r->app, &cr, &r->user, &why)) == AUTH_OK) {
+		r->authed = 1;
+		v = auth_permit(&r->user, rt->who, rt->method);
+	}
+	switch (v) {
+	case AUTH_OK:
+		return 0;
+	case AUTH_UNAVAILABLE:
+		return reply_unavailable(r);
+	case AUTH_INTERNAL:
+	case AUTH__MAX:
+		return reply_internal(r);
+	case AUTH_NO_CREDENTIALS:
+	case AUTH_BAD_CREDENTIALS:
+		log_info("auth: %s", why);
+		break;
+	default:
+		break;
+	}
+	return reply_error(r, verdicts[v].status, verdicts[v].code, "%s",
+	    verdicts[v].msg);
+}
+
 static int
 dispatch(struct req *r)
 {
@@ -226,20 +282,8 @@ dispatch(struct req *r)
 	    r->http->content_length > MAX_SMALL_BODY)
 		return reply_error(r, 413, "too_large", "The request body is "
 		    "larger than %d bytes.", MAX_SMALL_BODY);
-	if (rt->who != WHO_ANYONE) {
-		if ((rc = auth_request(r)) != 0)
-			return rc;
-		if (r->user.read_only && strcmp(rt->method, "GET") != 0)
-			return reply_error(r, 403, "forbidden",
-			    "This API key is read-only.");
-		if (rt->who == WHO_ADMIN && !r->user.admin)
-			return reply_error(r, 403, "forbidden",
-			    "Administrators only.");
-		if (rt->who == WHO_SESSION && r->user.jti[0] == '\0')
-			return reply_error(r, 403, "session_required", "This "
-			    "needs a signed-in session (Bearer token), not an "
-			    "API key.");
-	}
+	if (rt->who != WHO_ANYONE && (rc = authenticate(r, rt)) != 0)
+		return rc;
 	if (rt->json_body == 1 && (rc = read_json(r)) != 0)
 		return rc;
 	return rt->handler(r);

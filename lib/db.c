@@ -559,6 +559,15 @@ db_str(const struct db_res *r, size_t row, size_t col)
 	return r->cells[row * r->ncols + col].val;
 }
 
+void
+db_copy(const struct db_res *r, size_t row, size_t col, char *buf,
+    size_t size)
+{
+	const char *s = db_str(r, row, col);
+
+	snprintf(buf, size, "%s", s ? s : "");
+}
+
 size_t
 db_len(const struct db_res *r, size_t row, size_t col)
 {

@@ -96,6 +96,10 @@ size_t		 db_rows(const struct db_res *);
 /* Column value of row r as text (NUL-terminated), or NULL for SQL NULL. */
 const char	*db_str(const struct db_res *, size_t r, size_t col);
 size_t		 db_len(const struct db_res *, size_t r, size_t col);
+/* Column value of row r into buf (truncated to size - 1 bytes); "" for
+ * SQL NULL. */
+void		 db_copy(const struct db_res *, size_t r, size_t col, char *buf,
+		    size_t size);
 /* Column as an integer (0 for NULL). */
 long long	 db_int(const struct db_res *, size_t r, size_t col);
 int		 db_null(const struct db_res *, size_t r, size_t col);

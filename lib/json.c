@@ -153,6 +153,12 @@ json_add_str(json_object *o, const char *key, const char *s)
 }
 
 void
+json_add_opt(json_object *o, const char *key, const char *s)
+{
+	json_add_str(o, key, s && *s ? s : NULL);
+}
+
+void
 json_add_int(json_object *o, const char *key, long long v)
 {
 	json_object_object_add(o, key, json_object_new_int64(v));

@@ -33,6 +33,8 @@ int	json_is_null(json_object *, const char *key);
 const char	*json_text(json_object *obj, size_t *len);
 /* Add a string member, or null when s is NULL. */
 void	json_add_str(json_object *, const char *key, const char *s);
+/* The same, null also when s is "" (a fixed buffer's SQL NULL). */
+void	json_add_opt(json_object *, const char *key, const char *s);
 void	json_add_int(json_object *, const char *key, long long v);
 void	json_add_bool(json_object *, const char *key, int v);
 #endif

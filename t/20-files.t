@@ -141,6 +141,10 @@ $r = api('PATCH', "/api/files/$a2->{id}", token => $t, json => { name => 'dup (2
 is($r->{status}, 409, 'rename onto a taken name 409');
 $r = api('PATCH', "/api/files/$a2->{id}", token => $t, json => { name => 'a/b' });
 is($r->{status}, 400, 'rename to a bad name 400');
+for my $folder ('a', 0, 99999999) {
+	is(api('PATCH', "/api/files/$a2->{id}", token => $t, json => { name => 'a/b', folder_id => $folder })
+	    ->{json}{code}, 'invalid_name', "a bad name before folder_id $folder");
+}
 $r = api('PATCH', "/api/files/$a2->{id}", token => $t, json => { folder_id => 99999999 });
 is($r->{status}, 404, 'move into an unknown folder 404');
 

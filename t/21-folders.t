@@ -35,6 +35,14 @@ is(api('POST', '/api/folders', token => $t, json => { name => 'x', parent_id => 
     'unknown parent 404');
 is(api('POST', '/api/folders', token => $t, json => { name => 'x', parent_id => 'a' })->{status}, 400,
     'string parent 400');
+# The name is checked before the parent: a bad name with a malformed or
+# unknown parent_id is invalid_name, on create and on rename.
+for my $parent ('a', 0, 99999999) {
+	is(api('POST', '/api/folders', token => $t, json => { name => 'a/b', parent_id => $parent })->{json}{code},
+	    'invalid_name', "bad name, parent_id $parent: invalid_name");
+	is(api('PATCH', "/api/folders/$top->{id}", token => $t, json => { name => 'a/b', parent_id => $parent })
+	    ->{json}{code}, 'invalid_name', "  and on rename");
+}
 is(api('POST', '/api/folders', token => $t, json => {})->{json}{code}, 'missing_field', 'missing name');
 
 $r = api('GET', '/api/folders', token => $t);

@@ -311,6 +311,11 @@ test_walk(void)
 	s.stop_at = 1;
 	is_int(store_walk_blobs(dd, visit, &s), -1, "walk stopped by the visitor");
 	is_int(s.n, 1, "  after one visit");
+	/* Gone again: test_interface commits a random id, 1 in 256 of which
+	 * start with 77 and need blobs/77 to be a directory. */
+	p = xasprintf("%s/blobs/77", dd);
+	unlink(p);
+	free(p);
 
 	fd = store_tmp_open(dd, &tmp);
 	close(fd);
