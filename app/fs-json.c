@@ -74,9 +74,6 @@ static const struct {
 	    "needs a password (X-Share-Password header).", ARG_NONE, 0 },
 	[FS_LINK_WRONG_PASSWORD] = { 403, "wrong_password",
 	    "The link password is wrong.", ARG_NONE, 0 },
-	/* route-public.c renders it with the wait (Retry-After). */
-	[FS_LINK_THROTTLED] = { 429, "rate_limited",
-	    "Too many failed attempts. Try again later.", ARG_NONE, 0 },
 	[FS_LINK_NO_DOWNLOAD] = { 403, "download_disabled",
 	    "Downloads are disabled for this link.", ARG_NONE, 0 },
 	[FS_LINK_PASSWORD_POLICY] = { 400, "password_required_by_policy",

@@ -10,35 +10,19 @@
 #include "crypto.h"
 #include "log.h"
 #include "app.h"
+#include "acct.h"
 #include "fs.h"
 #include "fs-links.h"
 #include "sql.h"
 
 #define LINK_PW_MAX	1024
 
-/* Failures of kind for subject within login_window: seconds to wait
- * once login_max_failures is reached, else 0.  Open on a database
- * hiccup: the password hash still runs. */
+/* The login limits of tcloud.conf, on the link's failure rows. */
 static long long
 throttle_wait(struct app *a, const char *kind, const char *subject)
 {
-	long long wait, window = a->conf.login_window;
-	struct db_res *res;
-
-	if ((res = db_query(a->db, SQL_FAIL_COUNT, "issi", window, kind,
-	    subject, window)) == NULL)
-		return 0;
-	wait = db_int(res, 0, 0) < a->conf.login_max_failures ? 0 :
-	    db_int(res, 0, 1) > 0 ? db_int(res, 0, 1) : 1;
-	db_res_free(res);
-	return wait;
-}
-
-static void
-throttle_fail(struct app *a, const char *kind, const char *subject)
-{
-	if (db_exec(a->db, SQL_FAIL_INSERT, "ss", kind, subject) == -1)
-		log_err("could not record a failed attempt");
+	return acct_throttled(a, kind, subject, a->conf.login_max_failures,
+	    a->conf.login_window);
 }
 
 /* The session's MAC binds the link, the expiry and the password hash,
@@ -102,15 +86,15 @@ check_password(struct app *a, const struct fs_link *l,
 
 	snprintf(lid, sizeof(lid), "%lld", l->id);
 	if ((v->wait = throttle_wait(a, "link_id", lid)) > 0)
-		return FS_LINK_THROTTLED;
+		return FS_THROTTLED;
 	if (pw == NULL || *pw == '\0')
 		return FS_LINK_PASSWORD_REQUIRED;
 	if (strlen(pw) > LINK_PW_MAX ||
 	    crypto_password_verify(l->pwhash, pw, strlen(pw)) != 1) {
 		/* Per client and per link: many addresses guessing one
 		 * link's password are slowed down too. */
-		throttle_fail(a, "link", v->client);
-		throttle_fail(a, "link_id", lid);
+		acct_fail(a, "link", v->client);
+		acct_fail(a, "link_id", lid);
 		return FS_LINK_WRONG_PASSWORD;
 	}
 	v->new_session = fs_link_session(a, l);
@@ -128,7 +112,7 @@ fs_link_open(struct app *a, const char *token, struct fs_link_visit *v,
 	memset(l, 0, sizeof(*l));
 	v->new_session = NULL;
 	if ((v->wait = throttle_wait(a, "link", v->client)) > 0)
-		return FS_LINK_THROTTLED;
+		return FS_THROTTLED;
 	crypto_sha256(token, strlen(token), hash);
 	if ((res = db_query(a->db, SQL_LINK_BY_TOKEN, "b", hash,
 	    sizeof(hash))) == NULL)
@@ -136,7 +120,7 @@ fs_link_open(struct app *a, const char *token, struct fs_link_visit *v,
 	/* Unknown, revoked, expired and used-up links look alike. */
 	if (db_rows(res) == 0 || db_int(res, 0, L_LIVE) == 0) {
 		if (db_rows(res) == 0)
-			throttle_fail(a, "link", v->client);
+			acct_fail(a, "link", v->client);
 		db_res_free(res);
 		return FS_LINK_GONE;
 	}

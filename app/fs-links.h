@@ -66,14 +66,14 @@ struct fs_link_visit {
 	const char	*client;	/* the throttle subject of its address */
 	const char	*session;	/* a link session ("exp.mac"), or NULL */
 	const char	*password;	/* or NULL */
-	long long	 wait;		/* FS_LINK_THROTTLED: seconds */
+	long long	 wait;		/* FS_THROTTLED: seconds */
 	char		*new_session;	/* a password was accepted: hand the
 					 * visitor this session (heap) */
 };
 /* Token -> a live link the visitor may enter.  Unknown, revoked, expired
  * and used-up links are all FS_LINK_GONE; unknown tokens count against
  * the client, wrong passwords against the client and the link (the link
- * is then FS_LINK_THROTTLED for everyone, with l->id set).  Then
+ * is then FS_THROTTLED for everyone, with l->id set).  Then
  * FS_LINK_PASSWORD_REQUIRED, FS_LINK_WRONG_PASSWORD.  On FS_OK the
  * caller frees l and v->new_session. */
 enum fs_err fs_link_open(struct app *, const char *token,

@@ -29,7 +29,6 @@ static const char *const names[FS__MAX] = {
 	[FS_LINK_NOT_IN] = "not in the link",
 	[FS_LINK_PASSWORD_REQUIRED] = "link password required",
 	[FS_LINK_WRONG_PASSWORD] = "wrong link password",
-	[FS_LINK_THROTTLED] = "link throttled",
 	[FS_LINK_NO_DOWNLOAD] = "link downloads disabled",
 	[FS_LINK_PASSWORD_POLICY] = "link password required by policy",
 	[FS_LINK_EXPIRY_TOO_FAR] = "link expiry too far",

@@ -51,7 +51,6 @@ enum fs_err {
 	FS_LINK_NOT_IN,		/* not below the link's folder */
 	FS_LINK_PASSWORD_REQUIRED,
 	FS_LINK_WRONG_PASSWORD,
-	FS_LINK_THROTTLED,	/* too many failures: wait */
 	FS_LINK_NO_DOWNLOAD,	/* the link does not allow downloads */
 	FS_LINK_PASSWORD_POLICY, /* the server wants a password on links */
 	FS_LINK_EXPIRY_TOO_FAR,	/* past link_max_lifetime */

@@ -80,9 +80,9 @@ link_open(struct req *r, struct fs_link *l)
 	e = fs_link_open(r->app, r->m.strs[0], &v, l);
 	free(session);
 	free(qpw);
-	if (e == FS_LINK_THROTTLED && l->id == 0)
+	if (e == FS_THROTTLED && l->id == 0)
 		return link_throttled(r, v.wait, 0, r->ipkey);
-	if (e == FS_LINK_THROTTLED) {
+	if (e == FS_THROTTLED) {
 		snprintf(lid, sizeof(lid), "%lld", l->id);
 		return link_throttled(r, v.wait, l->id, lid);
 	}

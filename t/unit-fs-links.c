@@ -215,8 +215,8 @@ main(void)
 	{
 		struct fs_link_visit v = { who, NULL, "right horse", 0, NULL };
 
-		is_int(fs_link_open(&app, token, &v, &l), FS_LINK_THROTTLED,
-		    "then even the right one from a fourth: FS_LINK_THROTTLED");
+		is_int(fs_link_open(&app, token, &v, &l), FS_THROTTLED,
+		    "then even the right one from a fourth: FS_THROTTLED");
 		ok(v.wait > 0 && l.id > 0, "with a wait (%lld s) and the link "
 		    "named", v.wait);
 	}
@@ -227,7 +227,7 @@ main(void)
 	    "a new password");
 	fs_link_free(&l);
 	is_int(visit(token, client, sess, NULL, NULL, NULL),
-	    FS_LINK_THROTTLED, "voids the old session: back to the (still "
+	    FS_THROTTLED, "voids the old session: back to the (still "
 	    "throttled) password check");
 	free(sess);
 
