@@ -55,9 +55,8 @@ acct_fail(struct app *a, const char *kind, const char *subject)
 		log_err("could not record a failed attempt");
 }
 
-/* The login throttle of tcloud.conf for kind and subject. */
-static long long
-login_throttled(struct app *a, const char *kind, const char *subject)
+long long
+acct_login_throttled(struct app *a, const char *kind, const char *subject)
 {
 	return acct_throttled(a, kind, subject, a->conf.login_max_failures,
 	    a->conf.login_window);
@@ -139,8 +138,8 @@ acct_login(struct app *a, const char *user, const char *pw,
 		if (*p >= 'A' && *p <= 'Z')
 			*p += 'a' - 'A';
 	/* Check the limits before hashing: each hash costs ~20 MiB. */
-	if ((out->wait = login_throttled(a, "ip", client)) > 0 ||
-	    (out->wait = login_throttled(a, "user", out->subject)) > 0)
+	if ((out->wait = acct_login_throttled(a, "ip", client)) > 0 ||
+	    (out->wait = acct_login_throttled(a, "user", out->subject)) > 0)
 		return FS_THROTTLED;
 	/* A name that cannot exist is not looked up (the column is ASCII):
 	 * it verifies against the dummy hash like any unknown user. */
@@ -194,8 +193,8 @@ acct_password(struct app *a, long long uid, const char *client,
 	/* Guessing the current password with a stolen session is limited
 	 * like logins: per account and per client address, before hashing. */
 	snprintf(subject, sizeof(subject), "%lld", uid);
-	if ((*wait = login_throttled(a, "ip", client)) > 0 ||
-	    (*wait = login_throttled(a, "password", subject)) > 0)
+	if ((*wait = acct_login_throttled(a, "ip", client)) > 0 ||
+	    (*wait = acct_login_throttled(a, "password", subject)) > 0)
 		return FS_THROTTLED;
 	if ((res = db_query(a->db, SQL_USER_BY_ID, "i", uid)) == NULL)
 		return fs_db_fail(a);

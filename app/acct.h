@@ -42,6 +42,10 @@ void	acct_user_from_row(const struct db_res *, size_t i, struct acct_user *u);
  * else 0.  A database hiccup answers 0: the hash still runs. */
 long long acct_throttled(struct app *, const char *kind, const char *subject,
 	    long long max, long long window);
+/* acct_throttled with tcloud.conf's login limits (logins, password
+ * changes, link passwords). */
+long long acct_login_throttled(struct app *, const char *kind,
+	    const char *subject);
 /* Record one failure. */
 void	acct_fail(struct app *, const char *kind, const char *subject);
 

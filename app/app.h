@@ -132,10 +132,6 @@ void	routes_dispatch(struct app *, struct http *);
  * user's tokens_valid_after); heap string. */
 char	*auth_issue_token(struct app *, long long uid, long long not_before,
 	    long long *exp);
-/* Login throttle (SPEC §3): seconds to wait, 0 if allowed (on
- * acct_throttled, with the login limits). */
-long long auth_throttled(struct req *, const char *kind, const char *subject);
-void	auth_fail(struct req *, const char *kind, const char *subject);
 /* "tck_" + 43 base64url: heap string, SHA-256 in hash. */
 char	*auth_new_key(unsigned char hash[32]);
 

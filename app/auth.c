@@ -199,19 +199,6 @@ auth_issue_token(struct app *a, long long uid, long long not_before,
 	return jwt_sign(a->jwt_key, a->jwt_keylen, &c);
 }
 
-long long
-auth_throttled(struct req *r, const char *kind, const char *subject)
-{
-	return acct_throttled(r->app, kind, subject,
-	    r->app->conf.login_max_failures, r->app->conf.login_window);
-}
-
-void
-auth_fail(struct req *r, const char *kind, const char *subject)
-{
-	acct_fail(r->app, kind, subject);
-}
-
 char *
 auth_new_key(unsigned char hash[32])
 {

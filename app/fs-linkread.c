@@ -17,14 +17,6 @@
 
 #define LINK_PW_MAX	1024
 
-/* The login limits of tcloud.conf, on the link's failure rows. */
-static long long
-throttle_wait(struct app *a, const char *kind, const char *subject)
-{
-	return acct_throttled(a, kind, subject, a->conf.login_max_failures,
-	    a->conf.login_window);
-}
-
 /* The session's MAC binds the link, the expiry and the password hash,
  * so a new password (or a new link) voids every session. */
 static char *
@@ -85,7 +77,7 @@ check_password(struct app *a, const struct fs_link *l,
 	char lid[24];
 
 	snprintf(lid, sizeof(lid), "%lld", l->id);
-	if ((v->wait = throttle_wait(a, "link_id", lid)) > 0)
+	if ((v->wait = acct_login_throttled(a, "link_id", lid)) > 0)
 		return FS_THROTTLED;
 	if (pw == NULL || *pw == '\0')
 		return FS_LINK_PASSWORD_REQUIRED;
@@ -111,7 +103,7 @@ fs_link_open(struct app *a, const char *token, struct fs_link_visit *v,
 
 	memset(l, 0, sizeof(*l));
 	v->new_session = NULL;
-	if ((v->wait = throttle_wait(a, "link", v->client)) > 0)
+	if ((v->wait = acct_login_throttled(a, "link", v->client)) > 0)
 		return FS_THROTTLED;
 	crypto_sha256(token, strlen(token), hash);
 	if ((res = db_query(a->db, SQL_LINK_BY_TOKEN, "b", hash,
