@@ -514,16 +514,21 @@ raw_write(struct http *h, const unsigned char *buf, size_t n)
 			msg.msg_iov = v;
 			msg.msg_iovlen = cnt;
 			/* Non-blocking, so that a slow reader meets the send
-			 * deadline here too: wait, then take what fits. */
-			if (send_wait(h) == -1) {
-				h->abort = 1;
-				return -1;
-			}
+			 * deadline here too: take what fits, and only when
+			 * nothing does, wait (a poll per call would cost a
+			 * system call each time the socket has room). */
 			w = sendmsg(h->fcgi->ipcFd, &msg,
 			    MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (w == -1 && errno == ENOTSOCK)
 				w = writev(h->fcgi->ipcFd, v, (int)cnt);
-			if (w == -1 && (errno == EINTR || errno == EAGAIN))
+			if (w == -1 && errno == EAGAIN) {
+				if (send_wait(h) == -1) {
+					h->abort = 1;
+					return -1;
+				}
+				continue;
+			}
+			if (w == -1 && errno == EINTR)
 				continue;
 			if (w <= 0)
 				return -1;
