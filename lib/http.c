@@ -322,19 +322,46 @@ http_query_valid(const struct http *h)
 	return 0;
 }
 
+/* Past the last body byte on a kept-alive connection, consume the end
+ * record if it is there (http_clear keeps the connection only then).
+ * It may read into rbuf: never while the caller holds a pointer there. */
+static void
+raw_end(struct http *h)
+{
+	if (h->raw == 1 && h->body_read == (uint64_t)h->content_length &&
+	    h->dlen == 0 && !h->in_end && h->fcgi->keepConnection)
+		raw_fill(h);
+}
+
 long
 http_read(struct http *h, void *buf, size_t n)
+{
+	const void *p;
+	long got;
+
+	if ((got = http_read_ptr(h, buf, n, &p)) > 0 && p != buf) {
+		memcpy(buf, p, (size_t)got);
+		raw_end(h);
+	}
+	return got;
+}
+
+long
+http_read_ptr(struct http *h, void *buf, size_t n, const void **out)
 {
 	uint64_t left;
 	int got;
 
+	*out = buf;
 	if (h->broken)
 		return -1;
 	if (h->content_length < 0)
 		return -1;
 	left = (uint64_t)h->content_length - h->body_read;
-	if (left == 0)
+	if (left == 0) {
+		raw_end(h);
 		return 0;
+	}
 	if (n > left)
 		n = left;
 	if (h->raw == 0)
@@ -347,13 +374,10 @@ http_read(struct http *h, void *buf, size_t n)
 		}
 		if (n > h->dlen)
 			n = h->dlen;
-		memcpy(buf, h->dptr, n);
+		*out = h->dptr;
 		h->dptr += n;
 		h->dlen -= n;
 		h->body_read += n;
-		if (h->body_read == (uint64_t)h->content_length &&
-		    h->dlen == 0 && h->fcgi->keepConnection)
-			raw_fill(h);	/* consume the end record if here */
 		return (long)n;
 	}
 	if (n > INT32_MAX)
