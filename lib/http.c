@@ -177,6 +177,40 @@ raw_fill(struct http *h)
 	return h->dlen > 0 ? 0 : -1;
 }
 
+int
+http_input_done(const struct http *h)
+{
+	FCGX_Stream *in;
+	struct fcgx_stream_data *d;
+	struct fcgirec rec;
+	const unsigned char *dp;
+	size_t used, dl;
+
+	if (h->fcgi == NULL)
+		return 0;
+	if (h->raw == 1)
+		return h->in_end && rbeg == rend;
+	if (h->raw != 0 || h->content_length != 0)
+		return 0;
+	/* No body, never read: done if what libfcgi holds past the params
+	 * is exactly the empty FCGI_STDIN record (the same checks on its
+	 * private state as raw_begin). */
+	in = h->fcgi->in;
+	if (in == NULL || !in->isReader || in->isClosed || in->FCGI_errno ||
+	    (d = in->data) == NULL)
+		return 0;
+	if (d->type != FCGI_STDIN_TYPE || d->eorStop || d->skip ||
+	    d->contentLen != 0 || d->paddingLen != 0 ||
+	    in->rdNext != in->stop || d->bufflen <= 0 || d->buff == NULL ||
+	    in->rdNext < d->buff || d->buffStop < in->rdNext ||
+	    d->buffStop > d->buff + d->bufflen)
+		return 0;
+	fcgirec_init(&rec, (unsigned)h->fcgi->requestId);
+	return fcgirec_parse(&rec, in->rdNext, (size_t)(d->buffStop -
+	    in->rdNext), &used, &dp, &dl) == FCGIREC_END &&
+	    in->rdNext + used == d->buffStop;
+}
+
 void
 http_clear(struct http *h)
 {
