@@ -221,6 +221,7 @@ upload_handle(struct req *r)
 	enum fs_err e;
 	long long folder = 0, left;
 	char *q, *buf = NULL;
+	const void *data;
 	json_object *o;
 	int rc;
 	long n;
@@ -273,9 +274,10 @@ upload_handle(struct req *r)
 		    "Upload with multipart/form-data and a boundary.");
 	buf = xmalloc(READ_CHUNK);
 	while (mrc == MP_AGAIN || mrc == MP_DONE) {
-		if ((n = http_read(h, buf, READ_CHUNK)) <= 0)
+		/* Parsed where it lies when it can: no copy of the body. */
+		if ((n = http_read_ptr(h, buf, READ_CHUNK, &data)) <= 0)
 			break;
-		mrc = multipart_feed(mp, buf, n);
+		mrc = multipart_feed(mp, data, n);
 		if (mrc == MP_ERROR)
 			break;
 	}

@@ -67,8 +67,10 @@
  * lib/blob-fd.c; the int fd entry points use it), memory in the unit
  * tests, a local staging file for an object store.
  *
- * Memory: a writer or reader holds one 64 KiB segment buffer whatever
- * the file size.  DEKs live only inside libgcrypt's secure-memory cipher
+ * Memory: a writer holds one 64 KiB segment buffer whatever the file
+ * size; a reader one, plus, for reads of several segments, up to four
+ * segments of ciphertext and of plaintext (one pread and one sink call
+ * per four segments; each is still verified before any is released).  DEKs live only inside libgcrypt's secure-memory cipher
  * handles (GCRY_CIPHER_SECURE) and briefly on the stack, wiped after
  * use.  libgcrypt must be initialised first, with a secure memory pool
  * (GCRYCTL_INIT_SECMEM; 64 KiB holds dozens of open readers/writers).

@@ -177,6 +177,40 @@ raw_fill(struct http *h)
 	return h->dlen > 0 ? 0 : -1;
 }
 
+int
+http_input_done(const struct http *h)
+{
+	FCGX_Stream *in;
+	struct fcgx_stream_data *d;
+	struct fcgirec rec;
+	const unsigned char *dp;
+	size_t used, dl;
+
+	if (h->fcgi == NULL)
+		return 0;
+	if (h->raw == 1)
+		return h->in_end && rbeg == rend;
+	if (h->raw != 0 || h->content_length != 0)
+		return 0;
+	/* No body, never read: done if what libfcgi holds past the params
+	 * is exactly the empty FCGI_STDIN record (the same checks on its
+	 * private state as raw_begin). */
+	in = h->fcgi->in;
+	if (in == NULL || !in->isReader || in->isClosed || in->FCGI_errno ||
+	    (d = in->data) == NULL)
+		return 0;
+	if (d->type != FCGI_STDIN_TYPE || d->eorStop || d->skip ||
+	    d->contentLen != 0 || d->paddingLen != 0 ||
+	    in->rdNext != in->stop || d->bufflen <= 0 || d->buff == NULL ||
+	    in->rdNext < d->buff || d->buffStop < in->rdNext ||
+	    d->buffStop > d->buff + d->bufflen)
+		return 0;
+	fcgirec_init(&rec, (unsigned)h->fcgi->requestId);
+	return fcgirec_parse(&rec, in->rdNext, (size_t)(d->buffStop -
+	    in->rdNext), &used, &dp, &dl) == FCGIREC_END &&
+	    in->rdNext + used == d->buffStop;
+}
+
 void
 http_clear(struct http *h)
 {
@@ -322,19 +356,46 @@ http_query_valid(const struct http *h)
 	return 0;
 }
 
+/* Past the last body byte on a kept-alive connection, consume the end
+ * record if it is there (http_clear keeps the connection only then).
+ * It may read into rbuf: never while the caller holds a pointer there. */
+static void
+raw_end(struct http *h)
+{
+	if (h->raw == 1 && h->body_read == (uint64_t)h->content_length &&
+	    h->dlen == 0 && !h->in_end && h->fcgi->keepConnection)
+		raw_fill(h);
+}
+
 long
 http_read(struct http *h, void *buf, size_t n)
+{
+	const void *p;
+	long got;
+
+	if ((got = http_read_ptr(h, buf, n, &p)) > 0 && p != buf) {
+		memcpy(buf, p, (size_t)got);
+		raw_end(h);
+	}
+	return got;
+}
+
+long
+http_read_ptr(struct http *h, void *buf, size_t n, const void **out)
 {
 	uint64_t left;
 	int got;
 
+	*out = buf;
 	if (h->broken)
 		return -1;
 	if (h->content_length < 0)
 		return -1;
 	left = (uint64_t)h->content_length - h->body_read;
-	if (left == 0)
+	if (left == 0) {
+		raw_end(h);
 		return 0;
+	}
 	if (n > left)
 		n = left;
 	if (h->raw == 0)
@@ -347,13 +408,10 @@ http_read(struct http *h, void *buf, size_t n)
 		}
 		if (n > h->dlen)
 			n = h->dlen;
-		memcpy(buf, h->dptr, n);
+		*out = h->dptr;
 		h->dptr += n;
 		h->dlen -= n;
 		h->body_read += n;
-		if (h->body_read == (uint64_t)h->content_length &&
-		    h->dlen == 0 && h->fcgi->keepConnection)
-			raw_fill(h);	/* consume the end record if here */
 		return (long)n;
 	}
 	if (n > INT32_MAX)
@@ -514,16 +572,21 @@ raw_write(struct http *h, const unsigned char *buf, size_t n)
 			msg.msg_iov = v;
 			msg.msg_iovlen = cnt;
 			/* Non-blocking, so that a slow reader meets the send
-			 * deadline here too: wait, then take what fits. */
-			if (send_wait(h) == -1) {
-				h->abort = 1;
-				return -1;
-			}
+			 * deadline here too: take what fits, and only when
+			 * nothing does, wait (a poll per call would cost a
+			 * system call each time the socket has room). */
 			w = sendmsg(h->fcgi->ipcFd, &msg,
 			    MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (w == -1 && errno == ENOTSOCK)
 				w = writev(h->fcgi->ipcFd, v, (int)cnt);
-			if (w == -1 && (errno == EINTR || errno == EAGAIN))
+			if (w == -1 && errno == EAGAIN) {
+				if (send_wait(h) == -1) {
+					h->abort = 1;
+					return -1;
+				}
+				continue;
+			}
+			if (w == -1 && errno == EINTR)
 				continue;
 			if (w <= 0)
 				return -1;

@@ -68,6 +68,14 @@ char	*http_urldecode(const char *s, size_t len, int plus_space);
 /* Read up to n body bytes.  Returns bytes read (0 at the end of the
  * body), or -1 when the connection broke (FCGX_GetError, short body). */
 long	http_read(struct http *h, void *buf, size_t n);
+/* 1 when the request's input is read to its end (the empty FCGI_STDIN
+ * record included) and nothing more is buffered: the peer has nothing
+ * left to send, so the connection may close without lingering. */
+int	http_input_done(const struct http *h);
+/* The same without a copy where it can: *out points at the bytes read,
+ * inside the worker's own read buffer (valid until the next read) or,
+ * when the body comes through libfcgi, in buf. */
+long	http_read_ptr(struct http *h, void *buf, size_t n, const void **out);
 /* Read the whole body if it is at most max bytes, into a heap buffer
  * with a NUL after it.  Returns 0; -1 read error; -2 too large. */
 int	http_read_body(struct http *h, size_t max, char **buf, size_t *len);

@@ -434,8 +434,9 @@ hchar(unsigned char c)
 enum mp_rc
 multipart_feed(struct multipart *m, const char *buf, size_t len)
 {
-	const char *p, *q, *last = buf + len;
+	const char *p, *q, *s, *last = buf + len;
 	enum mp_state state = m->state;
+	size_t n;
 	enum mp_err err;
 	unsigned char c;
 
@@ -451,10 +452,21 @@ again:
 		case sw_body:
 			if (m->matched == 0) {
 				/* No delimiter under way: everything up to
-				 * the next CR is body. */
-				q = memchr(p, '\r', (size_t)(last - p));
-				if (q == NULL)
-					q = last;
+				 * the next CR is body, and so is a CR whose
+				 * following bytes, all at hand, already differ
+				 * from the delimiter (in binary data, most of
+				 * them: one emit per buffer, not per CR). */
+				for (s = p;; s = q + 1) {
+					q = memchr(s, '\r', (size_t)(last - s));
+					if (q == NULL) {
+						q = last;
+						break;
+					}
+					n = (size_t)(last - q) < m->dlen ?
+					    (size_t)(last - q) : m->dlen;
+					if (memcmp(q, m->delim, n) == 0)
+						break;
+				}
 				if (emit(m, p, (size_t)(q - p)) == -1)
 					goto callback;
 				if (q == last) {

@@ -87,11 +87,110 @@ struct zip {
 	unsigned char	 buf[16384];	/* coalesces the small headers */
 };
 
-/* zlib's CRC-32 is the same polynomial and conditioning as APPNOTE's,
- * and faster than a table of our own (braided, or with PCLMUL). */
+/*
+ * CRC-32.  zlib's is the same polynomial and conditioning as APPNOTE's,
+ * but Debian's zlib computes it a byte-table at a time (about 1 GB/s),
+ * which made it a fifth of a ZIP worker's time.  On x86-64 with PCLMULQDQ
+ * the bulk is folded with carry-less multiplication instead (Gopal et
+ * al., "Fast CRC Computation for Generic Polynomials Using PCLMULQDQ",
+ * Intel 2009: four 128-bit lanes folded 64 bytes at a time, then to one
+ * lane, then Barrett-reduced), several times faster; zlib does the
+ * unaligned tail and every CPU without it.  t/unit-zip checks both
+ * against the bitwise definition.
+ */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* x^k mod P(x), bit-reflected and shifted left by one: k1 = x^(4*128+32),
+ * k2 = x^(4*128-32), k3 = x^(128+32), k4 = x^(128-32), k5 = x^64; then
+ * P(x) and its Barrett constant mu. */
+static const uint64_t crc_k12[2] __attribute__((aligned(16))) =
+    { 0x0154442bd4ULL, 0x01c6e41596ULL };
+static const uint64_t crc_k34[2] __attribute__((aligned(16))) =
+    { 0x01751997d0ULL, 0x00ccaa009eULL };
+static const uint64_t crc_k5[2] __attribute__((aligned(16))) =
+    { 0x0163cd6124ULL, 0 };
+static const uint64_t crc_pmu[2] __attribute__((aligned(16))) =
+    { 0x01db710641ULL, 0x01f7011641ULL };
+
+/* One 128-bit fold: a's halves times the two constants in k, plus b. */
+__attribute__((target("pclmul,sse4.1")))
+static inline __m128i
+fold(__m128i a, __m128i k, __m128i b)
+{
+	return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x00),
+	    _mm_clmulepi64_si128(a, k, 0x11)), b);
+}
+
+/* The raw (uncomplemented) CRC register over p[0..len): len >= 64 and a
+ * multiple of 16. */
+__attribute__((target("pclmul,sse4.1")))
+static uint32_t
+crc_fold(uint32_t crc, const unsigned char *p, size_t len)
+{
+	const __m128i mask = _mm_setr_epi32(~0, 0, ~0, 0);
+	__m128i k, x1, x2, x3, x4, t;
+
+	x1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)p),
+	    _mm_cvtsi32_si128((int)crc));
+	x2 = _mm_loadu_si128((const __m128i *)(p + 16));
+	x3 = _mm_loadu_si128((const __m128i *)(p + 32));
+	x4 = _mm_loadu_si128((const __m128i *)(p + 48));
+	p += 64;
+	len -= 64;
+	k = _mm_load_si128((const __m128i *)crc_k12);
+	for (; len >= 64; p += 64, len -= 64) {
+		x1 = fold(x1, k, _mm_loadu_si128((const __m128i *)p));
+		x2 = fold(x2, k, _mm_loadu_si128((const __m128i *)(p + 16)));
+		x3 = fold(x3, k, _mm_loadu_si128((const __m128i *)(p + 32)));
+		x4 = fold(x4, k, _mm_loadu_si128((const __m128i *)(p + 48)));
+	}
+	k = _mm_load_si128((const __m128i *)crc_k34);
+	x1 = fold(x1, k, x2);
+	x1 = fold(x1, k, x3);
+	x1 = fold(x1, k, x4);
+	for (; len >= 16; p += 16, len -= 16)
+		x1 = fold(x1, k, _mm_loadu_si128((const __m128i *)p));
+	/* 128 bits to 64, then Barrett to 32. */
+	t = _mm_clmulepi64_si128(x1, k, 0x10);
+	x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), t);
+	k = _mm_loadl_epi64((const __m128i *)crc_k5);
+	t = _mm_srli_si128(x1, 4);
+	x1 = _mm_xor_si128(_mm_clmulepi64_si128(_mm_and_si128(x1, mask), k,
+	    0x00), t);
+	k = _mm_load_si128((const __m128i *)crc_pmu);
+	t = _mm_and_si128(x1, mask);
+	t = _mm_clmulepi64_si128(t, k, 0x10);
+	t = _mm_and_si128(t, mask);
+	t = _mm_clmulepi64_si128(t, k, 0x00);
+	x1 = _mm_xor_si128(x1, t);
+	return (uint32_t)_mm_extract_epi32(x1, 1);
+}
+
+static int
+have_pclmul(void)
+{
+	static int have = -1;
+
+	if (have == -1)
+		have = __builtin_cpu_supports("pclmul") &&
+		    __builtin_cpu_supports("sse4.1");
+	return have;
+}
+#endif
+
 uint32_t
 zip_crc32(uint32_t crc, const void *buf, size_t len)
 {
+#if defined(__x86_64__) && defined(__GNUC__)
+	size_t bulk = len & ~(size_t)15;
+
+	if (len >= 64 && have_pclmul()) {
+		crc = ~crc_fold(~crc, buf, bulk);
+		buf = (const unsigned char *)buf + bulk;
+		len -= bulk;
+	}
+#endif
 	return (uint32_t)crc32_z(crc, buf, len);
 }
 

@@ -229,6 +229,25 @@ test_crc(void)
 		    crc_slow(i, buf + off, len);
 	}
 	ok(good, "slicing-by-8 agrees with bitwise at any offset/length");
+	{
+		/* Long runs go through the folding path where the CPU has
+		 * PCLMULQDQ: any length, offset and split point. */
+		size_t big = 70000, cut;
+		unsigned char *b = xmalloc(big + 16);
+
+		for (i = 0; i < big + 16; i++)
+			b[i] = rnd();
+		for (i = 0, good = 1; i < 40 && good; i++) {
+			off = rnd() % 16;
+			len = rnd() % big;
+			cut = len ? rnd() % len : 0;
+			c = zip_crc32((uint32_t)i, b + off, cut);
+			c = zip_crc32(c, b + off + cut, len - cut);
+			good = c == crc_slow((uint32_t)i, b + off, len);
+		}
+		ok(good, "long runs, split anywhere, agree with bitwise");
+		free(b);
+	}
 	for (i = 0, good = 1; i <= sizeof(z); i++)
 		good &= crc_zeros(i) == zip_crc32(0, z, i);
 	ok(good, "CRC-32 of zeros by polynomial arithmetic agrees");
