@@ -1,6 +1,8 @@
 /* Public link routes (SPEC §4 Public links): no authentication; the
  * token is the credential.  A browser is sent to the dashboard's page
  * for the link, scripts get JSON and the bytes. */
+#include <sys/types.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -565,9 +567,80 @@ zip_plan(struct req *r, const struct db_res *tree, size_t *parent)
 	return rc;
 }
 
+/* One file of a ZIP's listing, in archive order. */
+struct zipfile {
+	long long	 id;
+	uint64_t	 size;
+	size_t		 namelen;	/* of the file's own name */
+	size_t		 folder;	/* its row in the tree */
+};
+
+/* List the files of every folder of the tree, in the order the archive
+ * takes them, under the caps (files added since the tree was read count
+ * too), and the entries' sizes into *se for zip_size_for().  Returns
+ * how many files, or -1 (logged) over a cap or on a database error. */
+static ssize_t
+zip_list(struct req *r, const struct db_res *tree, const size_t *parent,
+    char *path, size_t *chain, struct zipfile **zf, struct zip_sizeent **se,
+    size_t *nse)
+{
+	struct db_res *files;
+	uint64_t names = 0;
+	size_t i, j, n = db_rows(tree), nf = 0, cap = 0, plen, fl;
+	long long last;
+
+	*zf = NULL;
+	*se = xcalloc(n, sizeof(**se));
+	*nse = 0;
+	for (i = 0; i < n; i++) {
+		zip_path(tree, parent, i, path, chain);
+		plen = strlen(path);
+		names += plen;
+		(*se)[(*nse)++] = (struct zip_sizeent){ plen, 0, 1 };
+		last = 0;
+		do {
+			files = db_query(r->app->db, SQL_FILES_OF_FOLDER_PAGE,
+			    "ii", db_int(tree, i, T_ID), last);
+			if (files == NULL)
+				return -1;
+			for (j = 0; j < db_rows(files); j++) {
+				fl = db_len(files, j, F_NAME);
+				names += plen + fl;
+				if (n + nf + 1 > ZIP_MAX_ENTRIES ||
+				    names > ZIP_MAX_NAMES ||
+				    plen + fl > ZIP_MAX_PATH) {
+					log_err("zip of folder %lld: grew past "
+					    "its caps", db_int(tree, 0, T_ID));
+					db_res_free(files);
+					return -1;
+				}
+				if (nf == cap) {
+					cap = cap ? 2 * cap : 64;
+					*zf = xrealloc(*zf, cap * sizeof(**zf));
+					*se = xrealloc(*se, (n + cap) * sizeof(**se));
+				}
+				(*zf)[nf++] = (struct zipfile){ db_int(files, j,
+				    F_ID), (uint64_t)db_int(files, j, F_SIZE), fl, i };
+				(*se)[(*nse)++] = (struct zip_sizeent){ plen + fl,
+				    (uint64_t)db_int(files, j, F_SIZE), 0 };
+			}
+			j = db_rows(files);
+			if (j)
+				last = db_int(files, j - 1, F_ID);
+			db_res_free(files);
+		} while (j == 500);
+	}
+	return (ssize_t)nf;
+}
+
 /* The folder as a stored ZIP, streamed.  Memory is bounded by the caps
- * above (checked before the first byte, and again while streaming in
- * case files are added meanwhile), never by the files' sizes. */
+ * above (checked before the first byte, on the tree and again on the
+ * listing), never by the files' sizes.  The archive's exact length goes
+ * out as Content-Length: a response cut short is then visibly short to
+ * the client behind any front (mod_fcgid ends an aborted response with
+ * a clean last chunk).  So the stream holds exactly the listed files:
+ * one added since is left out; one gone, renamed or resized since
+ * aborts it. */
 static int
 send_zip(struct req *r, struct link *l)
 {
@@ -575,10 +648,12 @@ send_zip(struct req *r, struct link *l)
 	struct db_res *tree, *files;
 	struct zipctx c = { r, NULL, 0 };
 	size_t *parent = NULL, *chain = NULL;
-	uint64_t entries = 0, names = 0;
+	struct zipfile *zf = NULL;
+	struct zip_sizeent *se = NULL;
 	char *path = NULL, *name;
-	long long last, mt;
-	size_t i, j, n = 0;
+	long long last, mt, id;
+	size_t i, j, k = 0, n = 0, nse = 0, mark;
+	ssize_t nf = 0;
 	struct take t = { 0, 0, 0, 0 };
 	int rc = 0;
 
@@ -602,6 +677,7 @@ send_zip(struct req *r, struct link *l)
 	for (char *p = name; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\')
 			*p = '_';
+	mark = http_headers_mark(r->http);
 	http_set_header(r->http, "Content-Type", "application/zip");
 	http_set_header(r->http, "Content-Disposition",
 	    "attachment; filename=\"%s.zip\"", name);
@@ -612,15 +688,17 @@ send_zip(struct req *r, struct link *l)
 		rc = 200;
 		goto done;
 	}
+	if ((nf = zip_list(r, tree, parent, path, chain, &zf, &se, &nse)) < 0) {
+		http_headers_reset(r->http, mark);
+		rc = reply_internal(r);
+		goto done;
+	}
+	http_set_header(r->http, "Content-Length", "%llu",
+	    (unsigned long long)zip_size_for(se, nse));
 	c.z = zip_new(zip_sink, &c);
 	for (i = 0; i < n && rc == 0; i++) {
-		size_t plen;
-
 		zip_path(tree, parent, i, path, chain);
-		plen = strlen(path);
 		mt = time(NULL);
-		entries++;
-		names += plen;
 		if (zip_dir(c.z, path, (time_t)mt) == -1) {
 			rc = -1;
 			break;
@@ -634,30 +712,40 @@ send_zip(struct req *r, struct link *l)
 				break;
 			}
 			for (j = 0; j < db_rows(files) && rc == 0; j++) {
-				/* Files added since the plan still count. */
-				entries++;
-				names += plen + db_len(files, j, F_NAME);
-				if (entries > ZIP_MAX_ENTRIES ||
-				    names > ZIP_MAX_NAMES ||
-				    plen + db_len(files, j, F_NAME) > ZIP_MAX_PATH) {
-					log_err("zip of link %lld: grew past "
-					    "its caps while streaming", l->id);
+				id = db_int(files, j, F_ID);
+				if (k == (size_t)nf || zf[k].folder != i ||
+				    zf[k].id > id)
+					continue;	/* added since */
+				/* Ids ascend: a listed one passed is gone. */
+				if (zf[k].id < id || zf[k].size !=
+				    (uint64_t)db_int(files, j, F_SIZE) ||
+				    zf[k].namelen != db_len(files, j, F_NAME)) {
+					log_err("zip of link %lld: file %lld "
+					    "changed while streaming", l->id,
+					    zf[k].id);
 					rc = -1;
 					break;
 				}
 				rc = zip_one(&c, files, j, path);
+				k++;
 			}
 			j = db_rows(files);
 			if (j)
 				last = db_int(files, j - 1, F_ID);
 			db_res_free(files);
 		} while (j == 500 && rc == 0);
+		if (rc == 0 && k < (size_t)nf && zf[k].folder == i) {
+			log_err("zip of link %lld: file %lld gone while "
+			    "streaming", l->id, zf[k].id);
+			rc = -1;
+		}
 	}
 	if (rc == 0)
 		rc = zip_finish(c.z);
 	if (rc != 0 && !c.started) {
 		zip_free(c.z);
 		c.z = NULL;
+		http_headers_reset(r->http, mark);
 		rc = reply_internal(r);
 		goto done;
 	}
@@ -672,6 +760,8 @@ done:
 	if (c.z)
 		zip_free(c.z);
 	settle_download(r, l, &t, rc == 200, "folder", l->folder);
+	free(zf);
+	free(se);
 	free(parent);
 	free(chain);
 	free(path);
