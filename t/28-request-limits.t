@@ -7,8 +7,6 @@ use Test::More;
 use IO::Socket::INET;
 use TCloud;
 use SideStack;
-plan skip_all => 'mod_fcgid mode: side stacks need the spawn-fcgi worker socket (tested through the other fronts)'
-    if ($ENV{TCLOUD_FRONT} // '') eq 'apache-fcgid';
 
 my $APACHE = ($ENV{TCLOUD_FRONT} // '') =~ /^apache/;
 my $u = new_user();
