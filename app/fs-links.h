@@ -124,16 +124,20 @@ int	fs_link_settle(struct app *, const struct fs_link *l,
 #define FS_ZIP_MAX_NAMES_MIB	8	/* sum of all paths */
 #define FS_ZIP_MAX_PATH		4096
 struct fs_zip;
-/* The link's tree checked against the caps before a byte is sent:
+/* The link's tree checked against the caps and listed before a byte is
+ * sent:
  * FS_LINK_CONTENT_GONE, FS_ZIP_TOO_MANY_FOLDERS, FS_ZIP_TOO_DEEP,
  * FS_ZIP_PATH_TOO_LONG, FS_ZIP_TOO_LARGE. */
 enum fs_err fs_zip_plan(struct app *, const struct fs_link *l,
 	    struct fs_zip **out);
 /* The shared folder's name. */
 const char *fs_zip_name(const struct fs_zip *);
+/* The archive's exact length in bytes (lib/zip.h zip_size_for). */
+uint64_t fs_zip_size(const struct fs_zip *);
 /* Every folder ("<shared>/a/b/", parents first) to dir, then each of its
- * files to file; a nonzero return stops the walk (FS_INTERNAL).  Files
- * added since the plan still count against the caps. */
+ * listed files to file; a nonzero return stops the walk (FS_INTERNAL),
+ * and so does a listed file gone or resized since (the length is
+ * promised); files added since are left out. */
 enum fs_err fs_zip_walk(struct fs_zip *,
 	    int (*dir)(void *arg, const char *path),
 	    int (*file)(void *arg, const char *dir, const struct fs_file *),

@@ -1,11 +1,16 @@
 /* A folder link's tree for a ZIP: planned against the caps of
- * fs-links.h before the first byte, then walked folder by folder, a page
- * of files at a time, so memory is bounded by the caps and never by the
- * tree's files.  The archive itself is the front end's (lib/zip.h). */
+ * fs-links.h and listed before the first byte, then walked folder by
+ * folder, a page of files at a time, so memory is bounded by the caps and
+ * never by the files' sizes.  The listing gives the archive's exact
+ * length, so the front can send a Content-Length: a ZIP cut short is
+ * then visibly short behind any front (mod_fcgid ends an aborted
+ * response with a clean last chunk).  The archive itself is the front
+ * end's (lib/zip.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "zip.h"
 #include "app.h"
 #include "fs.h"
 #include "fs-links.h"
@@ -17,6 +22,14 @@
 /* Tree row columns (SQL_FOLDER_SUBTREE_TREE). */
 enum { T_ID, T_PARENT, T_NAME, T_DEPTH, T_NFILES, T_FNAMES, T_FNAMEMAX };
 
+/* One listed file, in archive order. */
+struct zipfile {
+	long long	 id;
+	uint64_t	 size;
+	size_t		 namelen;	/* of its own name */
+	size_t		 folder;	/* its folder's tree row */
+};
+
 struct fs_zip {
 	struct app	*a;
 	long long	 link_id;
@@ -26,6 +39,9 @@ struct fs_zip {
 	size_t		*chain;		/* zip_path's scratch */
 	char		*path;		/* one buffer for every path */
 	char		*name;
+	struct zipfile	*files;		/* the listing, in archive order */
+	size_t		 nfiles;
+	uint64_t	 size;		/* the archive's length */
 };
 
 struct zipdir {
@@ -116,6 +132,73 @@ plan(struct fs_zip *z)
 	return e;
 }
 
+/* Over the caps with what a folder's files add to entries and names? */
+static enum fs_err
+caps(size_t plen, size_t namelen, uint64_t entries, uint64_t names)
+{
+	if (plen + namelen > FS_ZIP_MAX_PATH)
+		return FS_ZIP_PATH_TOO_LONG;
+	if (entries > FS_ZIP_MAX_ENTRIES || names > ZIP_MAX_NAMES)
+		return FS_ZIP_TOO_LARGE;
+	return FS_OK;
+}
+
+/* List every folder's files in archive order, under the caps again
+ * (files added since the plan count), and size the archive. */
+static enum fs_err
+list(struct fs_zip *z)
+{
+	struct zip_sizeent *se;
+	struct db_res *files;
+	uint64_t entries = 0, names = 0;
+	size_t i, j, n, cap = 0, nse = 0, plen, fl;
+	long long last;
+	enum fs_err e = FS_OK;
+
+	se = xcalloc(z->n, sizeof(*se));
+	for (i = 0; i < z->n && e == FS_OK; i++) {
+		zip_path(z, i);
+		plen = strlen(z->path);
+		entries++;
+		names += plen;
+		se[nse++] = (struct zip_sizeent){ plen, 0, 1 };
+		last = 0;
+		do {
+			if ((files = db_query(z->a->db, SQL_FILES_OF_FOLDER_PAGE,
+			    "ii", db_int(z->tree, i, T_ID), last)) == NULL) {
+				e = fs_db_fail(z->a);
+				break;
+			}
+			n = db_rows(files);
+			for (j = 0; j < n && e == FS_OK; j++) {
+				fl = db_len(files, j, F_NAME);
+				entries++;
+				names += plen + fl;
+				if ((e = caps(plen, fl, entries, names)) != FS_OK)
+					break;
+				if (z->nfiles == cap) {
+					cap = cap ? 2 * cap : 64;
+					z->files = xrealloc(z->files,
+					    cap * sizeof(*z->files));
+					se = xrealloc(se, (z->n + cap) * sizeof(*se));
+				}
+				z->files[z->nfiles++] = (struct zipfile){
+				    db_int(files, j, F_ID),
+				    (uint64_t)db_int(files, j, F_SIZE), fl, i };
+				se[nse++] = (struct zip_sizeent){ plen + fl,
+				    (uint64_t)db_int(files, j, F_SIZE), 0 };
+			}
+			if (n)
+				last = db_int(files, n - 1, F_ID);
+			db_res_free(files);
+		} while (n == FILES_PAGE && e == FS_OK);
+	}
+	if (e == FS_OK)
+		z->size = zip_size_for(se, nse);
+	free(se);
+	return e;
+}
+
 enum fs_err
 fs_zip_plan(struct app *a, const struct fs_link *l, struct fs_zip **out)
 {
@@ -142,6 +225,10 @@ fs_zip_plan(struct app *a, const struct fs_link *l, struct fs_zip **out)
 	z->path = xmalloc(FS_ZIP_MAX_PATH + 1);
 	z->chain = xcalloc(SQL_WALK_MAX + 1, sizeof(*z->chain));
 	z->name = xstrdup(db_str(z->tree, 0, T_NAME));
+	if ((e = list(z)) != FS_OK) {
+		fs_zip_free(z);
+		return e;
+	}
 	*out = z;
 	return FS_OK;
 }
@@ -152,15 +239,24 @@ fs_zip_name(const struct fs_zip *z)
 	return z->name;
 }
 
-/* The files of folder row i, a page at a time; -1 stops the walk. */
+uint64_t
+fs_zip_size(const struct fs_zip *z)
+{
+	return z->size;
+}
+
+/* The listed files of folder row i, a page at a time, from *k on: one
+ * added since the listing is left out; one gone or changed since stops
+ * the walk (-1), since the archive's length is promised. */
 static int
-walk_files(struct fs_zip *z, size_t i, uint64_t *entries, uint64_t *names,
+walk_files(struct fs_zip *z, size_t i, size_t *k,
     int (*file)(void *, const char *, const struct fs_file *), void *arg)
 {
-	size_t plen = strlen(z->path), j, n;
+	const struct zipfile *want;
 	struct db_res *files;
 	struct fs_file f;
 	long long last = 0;
+	size_t j, n;
 	int rc = 0;
 
 	do {
@@ -169,24 +265,32 @@ walk_files(struct fs_zip *z, size_t i, uint64_t *entries, uint64_t *names,
 			return -1;
 		n = db_rows(files);
 		for (j = 0; j < n && rc == 0; j++) {
-			/* Files added since the plan still count. */
-			(*entries)++;
-			*names += plen + db_len(files, j, F_NAME);
-			if (*entries > FS_ZIP_MAX_ENTRIES ||
-			    *names > ZIP_MAX_NAMES ||
-			    plen + db_len(files, j, F_NAME) > FS_ZIP_MAX_PATH) {
-				log_err("zip of link %lld: grew past its caps "
-				    "while streaming", z->link_id);
+			want = *k < z->nfiles ? &z->files[*k] : NULL;
+			if (want == NULL || want->folder != i ||
+			    want->id > db_int(files, j, F_ID))
+				continue;	/* added since */
+			/* Ids ascend: a listed one passed over is gone. */
+			if (want->id < db_int(files, j, F_ID) ||
+			    want->size != (uint64_t)db_int(files, j, F_SIZE) ||
+			    want->namelen != db_len(files, j, F_NAME)) {
+				log_err("zip of link %lld: file %lld changed "
+				    "while streaming", z->link_id, want->id);
 				rc = -1;
 				break;
 			}
 			fs_file_from_row(files, j, &f);
 			rc = file(arg, z->path, &f);
+			(*k)++;
 		}
 		if (n)
 			last = db_int(files, n - 1, F_ID);
 		db_res_free(files);
 	} while (n == FILES_PAGE && rc == 0);
+	if (rc == 0 && *k < z->nfiles && z->files[*k].folder == i) {
+		log_err("zip of link %lld: file %lld gone while streaming",
+		    z->link_id, z->files[*k].id);
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -194,15 +298,12 @@ enum fs_err
 fs_zip_walk(struct fs_zip *z, int (*dir)(void *, const char *),
     int (*file)(void *, const char *, const struct fs_file *), void *arg)
 {
-	uint64_t entries = 0, names = 0;
-	size_t i;
+	size_t i, k = 0;
 
 	for (i = 0; i < z->n; i++) {
 		zip_path(z, i);
-		entries++;
-		names += strlen(z->path);
 		if (dir(arg, z->path) != 0 ||
-		    walk_files(z, i, &entries, &names, file, arg) != 0)
+		    walk_files(z, i, &k, file, arg) != 0)
 			return FS_INTERNAL;
 	}
 	return FS_OK;
@@ -218,5 +319,6 @@ fs_zip_free(struct fs_zip *z)
 	free(z->chain);
 	free(z->path);
 	free(z->name);
+	free(z->files);
 	free(z);
 }

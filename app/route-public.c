@@ -307,7 +307,8 @@ zip_one(void *arg, const char *dir, const struct fs_file *f)
 
 /* The folder as a stored ZIP, streamed: the tree is checked against
  * the caps (fs-links.h) before the first byte, and memory stays bounded
- * by them, never by the files' sizes. */
+ * by them, never by the files' sizes.  Its exact length goes out as
+ * Content-Length, so a ZIP cut short is visibly short behind any front. */
 static int
 send_zip(struct req *r, struct fs_link *l)
 {
@@ -315,6 +316,7 @@ send_zip(struct req *r, struct fs_link *l)
 	struct fs_link_take t = { 0, 0, 0, 0 };
 	struct fs_zip *z;
 	enum fs_err e;
+	size_t mark;
 	char *name;
 	int rc;
 
@@ -324,6 +326,7 @@ send_zip(struct req *r, struct fs_link *l)
 	if ((rc = take_download(r, l, -1, &t)) != 0)
 		goto done;
 	name = xstrdup(fs_zip_name(z));
+	mark = http_headers_mark(r->http);
 	for (char *p = name; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\')
 			*p = '_';
@@ -331,6 +334,8 @@ send_zip(struct req *r, struct fs_link *l)
 	http_set_header(r->http, "Content-Disposition",
 	    "attachment; filename=\"%s.zip\"", name);
 	http_set_header(r->http, "Cache-Control", "private, no-store");
+	http_set_header(r->http, "Content-Length", "%llu",
+	    (unsigned long long)fs_zip_size(z));
 	free(name);
 	if (r->http->head) {
 		http_send_headers(r->http, 200);
@@ -341,6 +346,7 @@ send_zip(struct req *r, struct fs_link *l)
 	rc = fs_zip_walk(z, zip_folder, zip_one, &c) == FS_OK ?
 	    zip_finish(c.z) : -1;
 	if (rc != 0 && !c.started) {
+		http_headers_reset(r->http, mark);
 		rc = reply_internal(r);
 		goto done;
 	}

@@ -10,11 +10,15 @@ use Test::More;
 use JSON::PP;
 use File::Find;
 use TCloud;
-plan skip_all => 'mod_fcgid mode: tcloudctl runs as the web user, which cannot write the private temp dirs of the test (backup is tested through the other fronts)'
-    if ($ENV{TCLOUD_FRONT} // '') eq 'apache-fcgid';
 
 my $S = $ENV{TCLOUD_STATE} or plan skip_all => 'TCLOUD_STATE not set';
 my $dir = tmpdir();
+# Under mod_fcgid as root, tcloudctl runs as the site's user (TCLOUD_CTL
+# is "runuser -u USER -- ..."), as on shared hosting: the backups and
+# the fresh install go where that user can write.
+my ($site_user) = ($ENV{TCLOUD_CTL} // '') =~ /^runuser -u (\S+)/;
+sub give { chown((getpwnam $site_user)[2, 3], @_) if $site_user }
+give($dir);
 my $u = new_user();
 my $t = $u->{token};
 
@@ -134,6 +138,7 @@ SKIP: {
 	$fc =~ s/^jwt_secret_file = .*$/jwt_secret_file = $f\/jwt.secret/m;
 	$fc =~ s/^old_key_files = .*$//m;
 	write_file("$f/tcloud.conf", $fc);
+	give($f, "$f/tcloud.conf");
 	(my $fctl = $ENV{TCLOUD_CTL}) =~ s/-c \S+/-c $f\/tcloud.conf/;
 	my $run = sub { my $o = `$fctl $_[0] 2>&1`; return ($? >> 8, $o) };
 	($rc, $out) = $run->('init');

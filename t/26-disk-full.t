@@ -9,8 +9,6 @@ use Test::More;
 use File::Temp qw(tempdir);
 use TCloud;
 use SideStack;
-plan skip_all => 'mod_fcgid mode: side stacks need the spawn-fcgi worker socket (tested through the other fronts)'
-    if ($ENV{TCLOUD_FRONT} // '') eq 'apache-fcgid';
 
 plan skip_all => 'needs root to mount a small tmpfs' if $> != 0;
 

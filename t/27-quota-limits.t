@@ -8,8 +8,6 @@ use warnings;
 use Test::More;
 use TCloud;
 use SideStack;
-plan skip_all => 'mod_fcgid mode: side stacks need the spawn-fcgi worker socket (tested through the other fronts)'
-    if ($ENV{TCLOUD_FRONT} // '') eq 'apache-fcgid';
 
 my $S = $ENV{TCLOUD_STATE};
 my $admin = admin_token();

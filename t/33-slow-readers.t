@@ -10,8 +10,6 @@ use Socket;
 use Time::HiRes qw(time sleep);
 use TCloud;
 use SideStack;
-plan skip_all => 'mod_fcgid mode: side stacks need the spawn-fcgi worker socket (tested through the other fronts)'
-    if ($ENV{TCLOUD_FRONT} // '') eq 'apache-fcgid';
 
 my $side = side_stack(workers => 4, conf => { send_timeout => 2, send_min_rate => '1M' });
 my ($port) = $side->url =~ /:(\d+)$/;

@@ -10,8 +10,6 @@ use Test::More;
 use Time::HiRes qw(sleep time);
 use Digest::SHA qw(sha256_hex);
 use TCloud;
-plan skip_all => 'mod_fcgid mode: Apache spawns and replaces the processes itself, on demand (README, mod_fcgid)'
-    if ($ENV{TCLOUD_FRONT} // '') eq 'apache-fcgid';
 
 my $KILLS = $ENV{TCLOUD_KILLS} // 20;
 my $FRONT = $ENV{TCLOUD_FRONT} // 'nginx';
@@ -49,22 +47,40 @@ for my $c (1 .. 3) {
 }
 
 # Kill one random worker at a time; a replacement must serve within 2 s.
-my ($replaced, $worst) = (0, 0);
+# mod_fcgid keeps no fixed pool: it starts a process when a request
+# finds none free, and only after waiting 1 s (fixed in its
+# fcgid_bridge.c) when it tried a dead one or others are busy; a
+# waiting request that loses the new process to another waits 1 s
+# more.  There every other kill takes all its processes at once, so the
+# next request can only be served by a process started anew; that
+# request, as one after each single kill, must be answered: in 2 s at
+# the median, and within 6 s (three such waits) every time (README,
+# "Known gaps under mod_fcgid").
+my $FCGID = $FRONT eq 'apache-fcgid';
+my $LIMIT = $FCGID ? 6 : 2;
+my ($replaced, $worst, $killed, @times) = (0, 0, 0);
 for my $k (1 .. $KILLS) {
 	sleep 0.2 + rand 0.3;
-	my @before = worker_pids();
-	next unless @before;
-	my $victim = $before[rand @before];
-	kill 'KILL', $victim;
+	my @before;
+	for (1 .. 100) {
+		last if @before = worker_pids();
+		sleep 0.05;
+	}
+	@before or next;
+	my @victims = $FCGID && $k % 2 == 0 ? @before : ($before[rand @before]);
+	$killed += kill 'KILL', @victims;
 	my $t0 = time;
 	my $ok = 0;
-	while (time - $t0 < 2) {
-		my @now = grep { $_ != $victim } worker_pids();
-		my %old = map { $_ => 1 } @before;
-		# A new worker, and as many as before (mod_fcgid spawns on
-		# demand: there a new one is enough).
-		if (grep { !$old{$_} } @now and
-		    ($FRONT eq 'apache-fcgid' or @now >= @before)) {
+	my %old = map { $_ => 1 } @before;
+	if ($FCGID) {
+		my $r = api('GET', '/api/health');
+		$ok = $r->{status} == 200 && time - $t0 < $LIMIT &&
+		    (@victims < @before or grep { !$old{$_} } worker_pids());
+	}
+	while (!$FCGID && time - $t0 < 2) {
+		# A new worker, and as many as before.
+		my @now = grep { $_ != $victims[0] } worker_pids();
+		if (grep { !$old{$_} } @now and @now >= @before) {
 			$ok = 1;
 			last;
 		}
@@ -72,12 +88,21 @@ for my $k (1 .. $KILLS) {
 	}
 	my $dt = time - $t0;
 	$worst = $dt if $dt > $worst;
+	push @times, $dt;
 	$replaced++ if $ok;
+	note(sprintf 'kill %d: %d of %d processes, %s in %.0f ms', $k,
+	    scalar @victims, scalar @before, $ok ? 'replaced' : 'NOT replaced', $dt * 1000);
 }
 write_file($stop, '');
 waitpid($_, 0) for @kids;
-is($replaced, $KILLS, "$KILLS workers killed, each replaced within 2 s");
-diag(sprintf 'slowest replacement: %.0f ms', $worst * 1000);
+is($replaced, $KILLS, $FCGID ?
+    "$KILLS kills (every other one of all processes): each time a request was answered within $LIMIT s, by a new process when none was left" :
+    "$KILLS workers killed, each replaced within 2 s");
+@times = sort { $a <=> $b } @times;
+my $median = $times[$#times / 2] // 0;
+diag(sprintf 'replacement: median %.0f ms, slowest %.0f ms (%d kills)',
+    1000 * $median, $worst * 1000, scalar @times);
+cmp_ok($median, '<', 2, 'mod_fcgid: a new process serves in under 2 s at the median') if $FCGID;
 
 my (@up, $fail, $total);
 for my $c (1 .. 3) {
@@ -91,8 +116,8 @@ for my $c (1 .. 3) {
 $fail //= 0;
 # The load ran through the kills (how much depends on the machine).
 ok($total >= 6, "$total requests under load");
-# Each kill can fail at most the one request its worker was serving.
-cmp_ok($fail, '<=', $KILLS, "$fail failed requests for $KILLS kills");
+# Each killed worker can fail at most the one request it was serving.
+cmp_ok($fail, '<=', $killed, "$fail failed requests for $killed workers killed");
 
 my %listed = map { $_->{name} => $_->{id} } @{ api('GET', '/api/files?limit=1000', token => $t)->{json} };
 my $exact = 0;
@@ -106,8 +131,10 @@ is($exact, scalar(@up), scalar(@up) . ' uploads answered 201 are listed and byte
 my ($rc, $out) = ctl('fsck');
 is($rc, 0, 'fsck is clean') or diag($out);
 
-SKIP: {
-	skip 'mod_fcgid: Apache itself replaces its processes', 4 if $FRONT eq 'apache-fcgid';
+# Under mod_fcgid the reload is Apache's graceful restart: its process
+# manager sends the processes SIGTERM (a worker finishes its request
+# first) and SIGKILL after 8 s, so a request must end within that.
+{
 	my $big = join('', map { chr(rand 256) } 1 .. 1 << 20) x 6;
 	my $f = write_file("$dir/big", $big);
 	my $r = api('POST', '/api/files/upload', token => $t, form => ["file=\@$f;filename=big.bin"]);

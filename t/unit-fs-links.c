@@ -252,6 +252,20 @@ main(void)
 	ok(fs_zip_walk(z, count_dir, count_file, counts) == FS_OK &&
 	    counts[0] == 2 && counts[1] == 1, "walks 2 folders, 1 file");
 	fs_zip_free(z);
+	/* The listing promises the archive's length (its Content-Length). */
+	ok(fs_zip_plan(&app, &m, &z) == FS_OK && fs_zip_size(z) > 10,
+	    "the ZIP's length is known before a byte");
+	ok(put(uid, sub.id, "late.txt", 10, 'l', FS_FAIL, &f) == FS_OK,
+	    "a file added after the listing");
+	counts[0] = counts[1] = 0;
+	ok(fs_zip_walk(z, count_dir, count_file, counts) == FS_OK &&
+	    counts[1] == 1, "  is left out of that ZIP");
+	fs_zip_free(z);
+	ok(fs_zip_plan(&app, &m, &z) == FS_OK, "listed in the next one");
+	is_int(fs_file_delete(&app, uid, f.id), FS_OK, "  then deleted");
+	is_int(fs_zip_walk(z, count_dir, count_file, counts), FS_INTERNAL,
+	    "  a listed file gone: the walk stops (the length would lie)");
+	fs_zip_free(z);
 	is_int(fs_link_delete(&app, uid, 1, top.id), FS_OK, "revoke it");
 	is_int(fs_link_delete(&app, uid, 1, top.id), FS_NOT_FOUND,
 	    "twice: FS_NOT_FOUND");

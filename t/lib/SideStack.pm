@@ -1,7 +1,8 @@
 # A second, private set of workers behind its own nginx, sharing the
 # test stack's database and keys but with its own tcloud.conf overrides
 # (a tiny data_dir, short send deadlines...).  Started by a test, stopped
-# (by pid) when it ends.
+# (by pid) when it ends.  It is nginx and spawn-fcgi whatever the test
+# stack's front (under mod_fcgid too): what it tests is the worker.
 package SideStack;
 use strict;
 use warnings;
@@ -45,8 +46,9 @@ sub side_stack {
 	print $fh $text;
 	close $fh;
 	chmod 0600, "$dir/tcloud.conf";
-	my ($ctl) = split / /, $ENV{TCLOUD_CTL};
-	system("$ctl -c $dir/tcloud.conf init >/dev/null 2>&1") == 0 or die 'side init failed';
+	# The side workers run as this user (under mod_fcgid TCLOUD_CTL
+	# runs tcloudctl as the site's user: not here).
+	system("$S/build/tcloudctl -c $dir/tcloud.conf init >/dev/null 2>&1") == 0 or die 'side init failed';
 	my $n = $o{workers} // 2;
 	system("spawn-fcgi -s $dir/run/tcloud.sock -M 0600 -F $n -P $dir/run/tcloud.pid "
 	    . "-- $S/build/tcloud.fcgi -c $dir/tcloud.conf >/dev/null") == 0
