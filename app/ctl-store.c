@@ -13,7 +13,9 @@
 #include "crypto.h"
 #include "log.h"
 #include "store.h"
+#include "json.h"
 #include "app.h"
+#include "acct.h"
 #include "ctl.h"
 #include "sql.h"
 
@@ -269,24 +271,24 @@ ctl_quota_recalc(struct app *a, int argc, char *argv[])
 	return 0;
 }
 
+/* stats: GET /api/admin/stats's counters, one "name value" a line. */
 int
 ctl_stats(struct app *a, int argc, char *argv[])
 {
-	static const char *names[] = { "total_users", "pending_users",
-	    "active_users", "suspended_users", "total_files", "total_folders",
-	    "total_bytes", "public_links" };
-	struct db *db = ctl_db(a, 1);
-	struct db_res *res;
-	size_t i;
+	long long st[ACCT_STATS];
+	json_object *o;
 
 	(void)argc;
 	(void)argv;
-	if ((res = db_query(db, SQL_ADMIN_STATS, "")) == NULL)
+	a->db = ctl_db(a, 1);
+	if (acct_stats(a, st) != FS_OK)
 		return 1;
-	for (i = 0; i < 8; i++)
-		printf("%s %lld\n", names[i], db_int(res, 0, i));
-	db_res_free(res);
-	db_close(db);
+	o = acct_stats_json(st);
+	json_object_object_foreach(o, name, val)
+		printf("%s %lld\n", name, (long long)json_object_get_int64(val));
+	json_object_put(o);
+	db_close(a->db);
+	a->db = NULL;
 	return 0;
 }
 
@@ -295,7 +297,6 @@ ctl_stats(struct app *a, int argc, char *argv[])
 int
 ctl_purge_pending(struct app *a, int argc, char *argv[])
 {
-	struct db *db;
 	long long days, n;
 	char *end;
 
@@ -304,11 +305,12 @@ ctl_purge_pending(struct app *a, int argc, char *argv[])
 		fprintf(stderr, "usage: tcloudctl purge-pending DAYS\n");
 		return 2;
 	}
-	db = ctl_db(a, 1);
-	if ((n = db_exec(db, SQL_ADMIN_PURGE_PENDING, "i", days)) == -1)
+	a->db = ctl_db(a, 1);
+	if (acct_purge_pending(a, days, &n) != FS_OK)
 		return 1;
 	printf("purged %lld pending account%s\n", n, n == 1 ? "" : "s");
-	db_close(db);
+	db_close(a->db);
+	a->db = NULL;
 	return 0;
 }
 

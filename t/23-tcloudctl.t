@@ -115,4 +115,19 @@ is(api('GET', "/api/files/$nr->{json}{id}/download", token => $t)->{body}, 'afte
 is($rc, 0, 'quota-recalc runs');
 ($rc, $out) = ctl('stats');
 like($out, qr/total_files \d+/, 'stats prints totals');
+like($out, qr/^public_links \d+$/m, '  every counter, named as GET /api/admin/stats names it');
+
+# purge-pending, the admin route's rule from the command line.
+my $pend = 'pend' . $$;
+api('POST', '/api/auth/register', json => { username => $pend, email => "$pend\@example.com", password => 'pending-password-1' });
+($rc, $out) = ctl('purge-pending 1');
+like($out, qr/^purged \d+ pending accounts?$/m, 'purge-pending 1 runs');
+is(api('POST', '/api/auth/login', json => { username => $pend, password => 'pending-password-1' })->{json}{code},
+    'account_pending', '  and keeps an account registered today');
+($rc, $out) = ctl('purge-pending 0');
+is($rc, 0, 'purge-pending 0 runs');
+is(api('POST', '/api/auth/login', json => { username => $pend, password => 'pending-password-1' })->{status},
+    401, '  and the account registered today is gone');
+($rc, $out) = ctl('purge-pending x');
+is($rc, 2, 'purge-pending with a bad number: usage, exit 2');
 done_testing();
