@@ -38,8 +38,8 @@ sub fetch {
 
 my $u = new_user();
 my %T = (token => $u->{token});
-my $data = join '', map { chr(($_ * 7) % 251) } 1 .. 300000;	# 5 segments
-my $f = write_file(tmpdir() . '/five.bin', $data);
+my $data = join '', map { chr(($_ * 7) % 251) } 1 .. 700000;	# 11 segments
+my $f = write_file(tmpdir() . '/eleven.bin', $data);
 my @ids = map { api('POST', '/api/files/upload', %T, form => ["file=\@$f;filename=f$_.bin"])->{json}{id} } 1 .. 2;
 
 # Segment 0 starts right after the 160-byte header.
@@ -55,8 +55,10 @@ like($h, qr{^Content-Type: application/json}mi, '  and it is JSON');
 unlike($h, qr/^(Content-Disposition|ETag|Accept-Ranges):/mi, '  none of the file headers');
 is(api('GET', "/api/files/$ids[0]/download", %T)->{json}{code}, 'internal', '  body {"code":"internal"}');
 
-# Segment 3 of the second file: the first 3 segments are out already.
-corrupt($ids[1], 160 + 3 * (65536 + 16) + 10);
+# Segment 9 of the second file: 576 KiB are out already, more than the
+# front relays in one read (nginx: fastcgi_buffer_size 256k), so the
+# client has the headers before the front meets the abort.
+corrupt($ids[1], 160 + 9 * (65536 + 16) + 10);
 ($exit, $code) = fetch(url("/api/files/$ids[1]/download"), "Authorization: Bearer $u->{token}");
 is($code, 200, 'a segment corrupt mid-file: the headers said 200');
 isnt($exit, 0, "  but the transfer fails (curl exit $exit)");
