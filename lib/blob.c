@@ -646,8 +646,9 @@ blob_reader_read(struct blob_reader *r, uint64_t off, uint64_t len,
 		if (k > r->bcap)
 			k = r->bcap;
 		e = open_batch(r, i, k, &ok);
-		/* What verified before a failure still goes out, as it would
-		 * have segment by segment; then the error. */
+		/* What verified before a bad tag still goes out, as it would
+		 * have segment by segment; then the error.  A short read (a
+		 * truncated blob) fails the whole batch before any tag. */
 		n = (size_t)ok * BLOB_SEG;
 		if (start + n > r->len)
 			n = (size_t)(r->len - start);
