@@ -124,6 +124,7 @@ api('POST', '/api/auth/register', json => { username => $pend, email => "$pend\@
 like($out, qr/^purged \d+ pending accounts?$/m, 'purge-pending 1 runs');
 is(api('POST', '/api/auth/login', json => { username => $pend, password => 'pending-password-1' })->{json}{code},
     'account_pending', '  and keeps an account registered today');
+sleep 2;	# created_at has one-second resolution: older than now
 ($rc, $out) = ctl('purge-pending 0');
 is($rc, 0, 'purge-pending 0 runs');
 is(api('POST', '/api/auth/login', json => { username => $pend, password => 'pending-password-1' })->{status},
