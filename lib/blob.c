@@ -399,38 +399,61 @@ blob_writer_free(struct blob_writer *w)
 
 /* --- reader ----------------------------------------------------------- */
 
+/* Segment i's plaintext length. */
+static size_t
+seg_plen(const struct blob_reader *r, uint32_t i)
+{
+	return i == r->nseg - 1 ? (size_t)(r->len - (uint64_t)i * BLOB_SEG) :
+	    BLOB_SEG;
+}
+
+/* Decrypt and authenticate segment i (plen bytes and its tag, as on
+ * disk) from in into out, or in place in out when in is NULL.  Nothing
+ * of out may be used unless this returns OK. */
+static enum blob_err
+decrypt_seg(struct blob_reader *r, uint32_t i, size_t plen,
+    unsigned char *out, const unsigned char *in)
+{
+	unsigned char nonce[12], aad[AAD_MAX];
+	const unsigned char *tag = (in != NULL ? in : out) + plen;
+	size_t aadlen;
+
+	aadlen = seg_params(r->hdr, i, i == r->nseg - 1, r->len, nonce, aad);
+	if (gcry_cipher_setiv(r->gcm, nonce, sizeof(nonce)) != 0 ||
+	    gcry_cipher_authenticate(r->gcm, aad, aadlen) != 0 ||
+	    gcry_cipher_decrypt(r->gcm, out, plen, in,
+	    in != NULL ? plen : 0) != 0) {
+		explicit_bzero(out, plen);
+		return BLOB_ERR_IO;
+	}
+	/* Always the full 16 bytes: checktag accepts truncated tags. */
+	if (gcry_cipher_checktag(r->gcm, tag, BLOB_TAG) != 0) {
+		explicit_bzero(out, plen);
+		return BLOB_ERR_TAG;
+	}
+	return BLOB_OK;
+}
+
 /* Decrypt and authenticate segment i into r->seg; its plaintext length
  * goes to *n.  Nothing of r->seg may be used unless this returns OK. */
 static enum blob_err
 open_seg(struct blob_reader *r, uint32_t i, size_t *n)
 {
-	unsigned char nonce[12], aad[AAD_MAX];
-	int final = i == r->nseg - 1;
-	size_t plen, aadlen;
+	size_t plen = seg_plen(r, i);
+	enum blob_err e;
 	int rc;
 
-	plen = final ? (size_t)(r->len - (uint64_t)i * BLOB_SEG) : BLOB_SEG;
 	if (r->cached == i) {
 		*n = plen;
 		return BLOB_OK;
 	}
 	r->cached = NONE;
-	aadlen = seg_params(r->hdr, i, final, r->len, nonce, aad);
 	rc = r->io->pread(r->io, r->seg, plen + BLOB_TAG,
 	    BLOB_HEADER_LEN + (uint64_t)i * BLOB_SEG_DISK);
 	if (rc != 0)
 		return rc == -2 ? BLOB_ERR_FORMAT : BLOB_ERR_IO;
-	if (gcry_cipher_setiv(r->gcm, nonce, sizeof(nonce)) != 0 ||
-	    gcry_cipher_authenticate(r->gcm, aad, aadlen) != 0 ||
-	    gcry_cipher_decrypt(r->gcm, r->seg, plen, NULL, 0) != 0) {
-		explicit_bzero(r->seg, plen);
-		return BLOB_ERR_IO;
-	}
-	/* Always the full 16 bytes: checktag accepts truncated tags. */
-	if (gcry_cipher_checktag(r->gcm, r->seg + plen, BLOB_TAG) != 0) {
-		explicit_bzero(r->seg, plen);
-		return BLOB_ERR_TAG;
-	}
+	if ((e = decrypt_seg(r, i, plen, r->seg, NULL)) != BLOB_OK)
+		return e;
 	r->cached = i;
 	*n = plen;
 	return BLOB_OK;
@@ -447,11 +470,11 @@ open_seg(struct blob_reader *r, uint32_t i, size_t *n)
 static enum blob_err
 open_batch(struct blob_reader *r, uint32_t i, uint32_t k, uint32_t *ok)
 {
-	unsigned char nonce[12], aad[AAD_MAX];
 	uint64_t end = (uint64_t)(i + k) * BLOB_SEG;
-	size_t plen, aadlen, disk;
+	enum blob_err e;
+	size_t disk;
 	uint32_t j;
-	int final, rc;
+	int rc;
 
 	*ok = 0;
 	if (end > r->len)
@@ -462,23 +485,10 @@ open_batch(struct blob_reader *r, uint32_t i, uint32_t k, uint32_t *ok)
 	if (rc != 0)
 		return rc == -2 ? BLOB_ERR_FORMAT : BLOB_ERR_IO;
 	for (j = 0; j < k; j++) {
-		const unsigned char *in = r->bin + (size_t)j * BLOB_SEG_DISK;
-		unsigned char *out = r->bout + (size_t)j * BLOB_SEG;
-
-		final = i + j == r->nseg - 1;
-		plen = final ? (size_t)(r->len - (uint64_t)(i + j) * BLOB_SEG) :
-		    BLOB_SEG;
-		aadlen = seg_params(r->hdr, i + j, final, r->len, nonce, aad);
-		if (gcry_cipher_setiv(r->gcm, nonce, sizeof(nonce)) != 0 ||
-		    gcry_cipher_authenticate(r->gcm, aad, aadlen) != 0 ||
-		    gcry_cipher_decrypt(r->gcm, out, plen, in, plen) != 0) {
-			explicit_bzero(out, plen);
-			return BLOB_ERR_IO;
-		}
-		if (gcry_cipher_checktag(r->gcm, in + plen, BLOB_TAG) != 0) {
-			explicit_bzero(out, plen);
-			return BLOB_ERR_TAG;
-		}
+		if ((e = decrypt_seg(r, i + j, seg_plen(r, i + j),
+		    r->bout + (size_t)j * BLOB_SEG,
+		    r->bin + (size_t)j * BLOB_SEG_DISK)) != BLOB_OK)
+			return e;
 		*ok = j + 1;
 	}
 	return BLOB_OK;
