@@ -37,9 +37,15 @@ local_tmp_open(struct store *s)
 	char *tmp;
 	int fd;
 
+	struct store_obj *o;
+
 	if ((fd = store_tmp_open(((struct local *)s)->dir, &tmp)) == -1)
 		return NULL;
-	return wrap(fd, tmp);
+	o = wrap(fd, tmp);
+	/* A new blob is written once, front to back: past the page cache
+	 * (blob-fd.c says why); where O_DIRECT is refused, buffered. */
+	(void)blob_fd_direct(&((struct local_obj *)o)->f);
+	return o;
 }
 
 static int
@@ -51,6 +57,9 @@ local_commit(struct store *s, struct store_obj *o, const unsigned char id[16])
 		errno = EINVAL;
 		return -1;
 	}
+	/* Gathered appends reach the file before it is named. */
+	if (lo->f.stage != NULL && lo->f.io.sync(&lo->f.io) == -1)
+		return -1;
 	if (store_commit(((struct local *)s)->dir, lo->f.fd, lo->tmp,
 	    id) == -1)
 		return -1;
@@ -77,6 +86,7 @@ local_close(struct store *s, struct store_obj *o)
 	(void)s;
 	if (lo == NULL)
 		return;
+	blob_fd_release(&lo->f);
 	close(lo->f.fd);
 	if (lo->tmp != NULL)
 		(void)unlink(lo->tmp);
