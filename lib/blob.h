@@ -126,18 +126,17 @@ struct blob_io {
 /* A POSIX file as a blob_io (lib/blob-fd.c).  Does not own the fd.  Its
  * pwrite starts the kernel's writeback every 8 MiB, so that the final
  * sync waits for the tail only.  blob_fd_direct (an empty file only)
- * sends appends to the disk with O_DIRECT through a 1 MiB buffer, until
- * anything else is asked; -1 where O_DIRECT is refused, and the fd stays
- * buffered.  blob_fd_release frees that buffer (unwritten appends are
+ * sends appends to the disk past the page cache (lib/blob-direct.h)
+ * until anything else is asked; -1 where O_DIRECT is refused, and the fd
+ * stays buffered.  blob_fd_release ends that (unwritten appends are
  * dropped: sync first). */
+struct blob_direct;
 struct blob_fd {
 	struct blob_io	 io;
 	int		 fd;
 	uint64_t	 unsynced;	/* bytes written since the last kick */
 	uint64_t	 kick_off;	/* start of those bytes */
-	unsigned char	*stage;		/* direct mode: gathered appends */
-	uint64_t	 stage_off;	/* their file offset */
-	size_t		 stage_len;
+	struct blob_direct *direct;	/* direct mode, or NULL */
 };
 void	blob_fd_init(struct blob_fd *, int fd);
 int	blob_fd_direct(struct blob_fd *);

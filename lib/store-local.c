@@ -58,7 +58,7 @@ local_commit(struct store *s, struct store_obj *o, const unsigned char id[16])
 		return -1;
 	}
 	/* Gathered appends reach the file before it is named. */
-	if (lo->f.stage != NULL && lo->f.io.sync(&lo->f.io) == -1)
+	if (lo->f.direct != NULL && lo->f.io.sync(&lo->f.io) == -1)
 		return -1;
 	if (store_commit(((struct local *)s)->dir, lo->f.fd, lo->tmp,
 	    id) == -1)
