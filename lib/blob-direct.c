@@ -37,9 +37,10 @@ struct blob_direct {
 	uint64_t	 job_off;
 };
 
-static int
-pwrite_all(int fd, const unsigned char *p, size_t n, uint64_t off)
+int
+blob_pwrite_all(int fd, const void *buf, size_t n, uint64_t off)
 {
+	const unsigned char *p = buf;
 	ssize_t w;
 
 	while (n > 0) {
@@ -76,11 +77,11 @@ set_direct(int fd, int on)
 static int
 write_aligned(int fd, const unsigned char *p, size_t n, uint64_t off)
 {
-	if (pwrite_all(fd, p, n, off) == 0)
+	if (blob_pwrite_all(fd, p, n, off) == 0)
 		return 0;
 	if (errno != EINVAL || set_direct(fd, 0) == -1)
 		return -1;
-	return pwrite_all(fd, p, n, off);
+	return blob_pwrite_all(fd, p, n, off);
 }
 
 static void *
@@ -247,7 +248,7 @@ blob_direct_finish(struct blob_direct *d)
 	    write_aligned(d->fd, d->buf[d->cur], aligned, d->off) == -1)
 		goto out;
 	if (set_direct(d->fd, 0) == -1 ||
-	    pwrite_all(d->fd, d->buf[d->cur] + aligned, d->len - aligned,
+	    blob_pwrite_all(d->fd, d->buf[d->cur] + aligned, d->len - aligned,
 	    d->off + aligned) == -1)
 		goto out;
 	rc = 0;

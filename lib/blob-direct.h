@@ -29,4 +29,6 @@ int		 blob_direct_patch(struct blob_direct *, const void *, size_t,
 uint64_t	 blob_direct_end(const struct blob_direct *);
 int		 blob_direct_finish(struct blob_direct *);
 void		 blob_direct_free(struct blob_direct *);
+/* pwrite all n bytes at off, through EINTR and short writes. */
+int		 blob_pwrite_all(int fd, const void *, size_t, uint64_t off);
 #endif

@@ -57,8 +57,6 @@ static int
 fd_pwrite(struct blob_io *io, const void *buf, size_t n, uint64_t off)
 {
 	struct blob_fd *f = (struct blob_fd *)io;
-	ssize_t w;
-	const unsigned char *p = buf;
 
 	if (f->direct != NULL) {
 		if (off == blob_direct_end(f->direct))
@@ -70,17 +68,9 @@ fd_pwrite(struct blob_io *io, const void *buf, size_t n, uint64_t off)
 	}
 	if (f->unsynced == 0)
 		f->kick_off = off;
-	while (n > 0) {
-		if ((w = pwrite(f->fd, p, n, (off_t)off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-		f->unsynced += (uint64_t)w;
-	}
+	if (blob_pwrite_all(f->fd, buf, n, off) == -1)
+		return -1;
+	f->unsynced += n;
 #ifdef SYNC_FILE_RANGE_WRITE
 	if (f->unsynced >= WRITEBACK_BYTES) {
 		(void)sync_file_range(f->fd, (off_t)f->kick_off,
