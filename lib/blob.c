@@ -44,10 +44,14 @@ struct blob_reader {
 	struct blob_fd		 fdio;		/* io, for blob_reader_open */
 	gcry_cipher_hd_t	 gcm;
 	unsigned char		 hdr[BLOB_HEADER_LEN];
+	/* seg and bout have BLOB_HOLD bytes of room before them, where
+	 * release() puts the held bytes back in front of new ones. */
 	unsigned char		*seg;		/* BLOB_SEG_DISK */
 	uint32_t		 cached;	/* verified segment in seg */
 	unsigned char		*bin;		/* a batch's ciphertext, and */
 	unsigned char		*bout;		/* its plaintext, contiguous */
+	unsigned char		 hold[BLOB_HOLD]; /* verified, not released */
+	size_t			 hlen;
 	uint32_t		 bcap;		/* segments a batch holds */
 	uint64_t		 len;
 	uint32_t		 nseg;
@@ -511,7 +515,8 @@ reader_open(struct blob_io *io, const struct blob_keyring *kr,
 	r->io = io;
 	r->cached = NONE;
 	r->slot = -1;
-	r->seg = xmalloc(BLOB_SEG_DISK);
+	r->seg = (unsigned char *)xmalloc(BLOB_HOLD + BLOB_SEG_DISK) +
+	    BLOB_HOLD;
 	if ((rc = io->pread(io, r->hdr, BLOB_HEADER_LEN, 0)) != 0) {
 		*err = rc == -2 ? BLOB_ERR_FORMAT : BLOB_ERR_IO;
 		goto fail;
@@ -616,6 +621,28 @@ blob_reader_bad_slots(const struct blob_reader *r)
 	return r->bad_slots;
 }
 
+/* Release verified bytes p[0..n) (BLOB_HOLD bytes of room before p),
+ * after those held back, keeping the last BLOB_HOLD back unless this is
+ * the end of the range.  Why: mod_fcgid ends a response cut mid-stream
+ * with its error document and a clean end, so only the Content-Length
+ * shows it short; holding back more than any such document means a
+ * failure always leaves that many bytes owed, even when the failing
+ * segment holds only a few bytes of the range.  One sink call. */
+static int
+release(struct blob_reader *r, unsigned char *p, size_t n, int end,
+    blob_sink sink, void *arg)
+{
+	size_t keep;
+
+	p -= r->hlen;
+	memcpy(p, r->hold, r->hlen);
+	n += r->hlen;
+	keep = end ? 0 : n < BLOB_HOLD ? n : BLOB_HOLD;
+	memcpy(r->hold, p + n - keep, keep);
+	r->hlen = keep;
+	return n > keep ? sink(arg, p, n - keep) : 0;
+}
+
 enum blob_err
 blob_reader_read(struct blob_reader *r, uint64_t off, uint64_t len,
     blob_sink sink, void *arg)
@@ -631,6 +658,7 @@ blob_reader_read(struct blob_reader *r, uint64_t off, uint64_t len,
 		return BLOB_OK;
 	end = off + len;
 	last = (uint32_t)((end - 1) / BLOB_SEG);
+	r->hlen = 0;
 	for (i = (uint32_t)(off / BLOB_SEG); i <= last; i += k) {
 		/* Several segments at once, but not the cached one (the
 		 * final segment, verified at open). */
@@ -642,28 +670,34 @@ blob_reader_read(struct blob_reader *r, uint64_t off, uint64_t len,
 		if (k <= 1) {
 			k = 1;
 			if ((e = open_seg(r, i, &n)) != BLOB_OK)
-				return e;
+				goto done;
 			to = end < start + n ? (size_t)(end - start) : n;
-			if (sink(arg, r->seg + from, to - from) != 0)
-				return BLOB_ERR_SINK;
+			if (release(r, r->seg + from, to - from, i == last,
+			    sink, arg) != 0) {
+				e = BLOB_ERR_SINK;
+				goto done;
+			}
 			continue;
 		}
 		if (r->bin == NULL) {
 			r->bcap = r->nseg < BATCH ? r->nseg : BATCH;
 			r->bin = xmalloc((size_t)r->bcap * BLOB_SEG_DISK);
-			r->bout = xmalloc((size_t)r->bcap * BLOB_SEG);
+			r->bout = (unsigned char *)xmalloc(BLOB_HOLD +
+			    (size_t)r->bcap * BLOB_SEG) + BLOB_HOLD;
 		}
 		if (k > r->bcap)
 			k = r->bcap;
 		e = open_batch(r, i, k, &ok);
 		/* What verified before a bad tag still goes out, as it would
-		 * have segment by segment; then the error.  A short read (a
-		 * truncated blob) fails the whole batch before any tag. */
+		 * have segment by segment (but the held bytes); then the
+		 * error.  A short read (a truncated blob) fails the whole
+		 * batch before any tag. */
 		n = (size_t)ok * BLOB_SEG;
 		if (start + n > r->len)
 			n = (size_t)(r->len - start);
 		to = end < start + n ? (size_t)(end - start) : n;
-		if (ok > 0 && sink(arg, r->bout + from, to - from) != 0) {
+		if (ok > 0 && release(r, r->bout + from, to - from,
+		    e == BLOB_OK && i + k > last, sink, arg) != 0) {
 			e = BLOB_ERR_SINK;
 			goto done;
 		}
@@ -672,7 +706,13 @@ blob_reader_read(struct blob_reader *r, uint64_t off, uint64_t len,
 	}
 	return BLOB_OK;
 done:
-	explicit_bzero(r->bout, (size_t)r->bcap * BLOB_SEG);
+	explicit_bzero(r->seg - BLOB_HOLD, BLOB_HOLD + BLOB_SEG_DISK);
+	r->cached = NONE;
+	if (r->bout != NULL)
+		explicit_bzero(r->bout - BLOB_HOLD,
+		    BLOB_HOLD + (size_t)r->bcap * BLOB_SEG);
+	explicit_bzero(r->hold, sizeof(r->hold));
+	r->hlen = 0;
 	return e;
 }
 
@@ -699,12 +739,14 @@ blob_reader_free(struct blob_reader *r)
 		return;
 	if (r->gcm != NULL)
 		gcry_cipher_close(r->gcm);
-	explicit_bzero(r->seg, BLOB_SEG_DISK);
-	free(r->seg);
-	if (r->bout != NULL)
-		explicit_bzero(r->bout, (size_t)r->bcap * BLOB_SEG);
+	explicit_bzero(r->seg - BLOB_HOLD, BLOB_HOLD + BLOB_SEG_DISK);
+	free(r->seg - BLOB_HOLD);
+	if (r->bout != NULL) {
+		explicit_bzero(r->bout - BLOB_HOLD,
+		    BLOB_HOLD + (size_t)r->bcap * BLOB_SEG);
+		free(r->bout - BLOB_HOLD);
+	}
 	free(r->bin);
-	free(r->bout);
 	explicit_bzero(r, sizeof(*r));
 	free(r);
 }

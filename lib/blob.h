@@ -70,7 +70,8 @@
  * Memory: a writer holds one 64 KiB segment buffer whatever the file
  * size; a reader one, plus, for reads of several segments, up to four
  * segments of ciphertext and of plaintext (one pread and one sink call
- * per four segments; each is still verified before any is released).  DEKs live only inside libgcrypt's secure-memory cipher
+ * per four segments; each is still verified before any is released),
+ * and BLOB_HOLD bytes held back (three copies at most).  DEKs live only inside libgcrypt's secure-memory cipher
  * handles (GCRY_CIPHER_SECURE) and briefly on the stack, wiped after
  * use.  libgcrypt must be initialised first, with a secure memory pool
  * (GCRYCTL_INIT_SECMEM; 64 KiB holds dozens of open readers/writers).
@@ -86,6 +87,9 @@
 #define BLOB_TAG	16
 #define BLOB_SEG_DISK	(BLOB_SEG + BLOB_TAG)
 #define BLOB_MAX_LEN	((uint64_t)1 << 46)	/* 64 TiB: 2^30 segments */
+/* A read holds back the last BLOB_HOLD bytes it has verified until the
+ * rest of its range verifies too (blob_reader_read). */
+#define BLOB_HOLD	4096
 
 enum blob_err {
 	BLOB_OK = 0,
@@ -194,7 +198,11 @@ const unsigned char *blob_reader_id(const struct blob_reader *r);
  * the DEK that authenticated the blob (fsck should report it). */
 unsigned blob_reader_bad_slots(const struct blob_reader *r);
 /* Send plaintext [off, off+len) to sink, decrypting only the segments
- * that hold it, each verified before any of its bytes are released. */
+ * that hold it, each verified before any of its bytes are released.
+ * The last BLOB_HOLD bytes released so far wait until the next segment
+ * verifies: a read that fails leaves more than BLOB_HOLD bytes of its
+ * range unsent, so a front that ends an aborted response with an error
+ * document (mod_fcgid) cannot make it look complete. */
 enum blob_err blob_reader_read(struct blob_reader *r, uint64_t off,
 	    uint64_t len, blob_sink sink, void *arg);
 /* Authenticate every segment, releasing nothing (fsck). */

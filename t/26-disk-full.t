@@ -18,7 +18,7 @@ sub full_stack {
 	my $dir = tempdir(CLEANUP => 1);
 	mkdir "$dir/data";
 	system("mount -t tmpfs -o $opts tmpfs $dir/data") == 0 or return;
-	my $side = side_stack(dir => $dir, workers => 1);
+	my $side = side_stack(dir => $dir, workers => 1, fcgid => 1);
 	return ($side, $dir);
 }
 sub unmount { system("umount $_[0]/data") }

@@ -21,10 +21,11 @@ is($r->{status}, 201, 'a 100 kB file in a 1 MiB quota');
 my $aid = $r->{json}{id};
 
 # Bytes the workers read and wrote, from /proc: a body refused early is
-# neither read in full nor encrypted to disk.
+# neither read in full nor encrypted to disk.  The workers themselves
+# (tcloud.pid names their supervisor; under mod_fcgid there is none).
 sub io {
 	my ($rd, $wr) = (0, 0);
-	for my $p (split /\s+/, `cat $S/run/tcloud.pid`) {
+	for my $p (worker_pids()) {
 		open my $fh, '<', "/proc/$p/io" or next;
 		while (<$fh>) { $rd += $1 if /^rchar: (\d+)/; $wr += $1 if /^wchar: (\d+)/ }
 	}
@@ -37,7 +38,10 @@ my ($rd1, $wr1) = io();
 is($r->{status}, 507, 'replace with 30 MiB over a 1 MiB quota: 507');
 is($r->{json}{code}, 'quota_exceeded', '  quota_exceeded');
 cmp_ok($wr1 - $wr0, '<', 2 * 1024 * 1024, '  refused before encrypting it (workers wrote ' . ($wr1 - $wr0) . ' bytes)');
-cmp_ok($rd1 - $rd0, '<', 2 * 1024 * 1024, '  nor reading it (' . ($rd1 - $rd0) . ' bytes read)');
+# mod_fcgid writes the whole spooled body before it reads the reply:
+# there the worker must drain it.
+cmp_ok($rd1 - $rd0, '<', 2 * 1024 * 1024, '  nor reading it (' . ($rd1 - $rd0) . ' bytes read)')
+    unless ($ENV{TCLOUD_FRONT} // '') eq 'apache-fcgid';
 is(api('GET', "/api/files/$aid/download", %T)->{body}, 'a' x 100000, '  the old content stays');
 
 $r = api('POST', '/api/files/upload?on_conflict=replace', %T, form => ["file=\@$z30;filename=new.bin"]);
@@ -59,7 +63,7 @@ for my $mode (qw(rename fail replace)) {
 is(scalar @{ api('GET', '/api/files', %T)->{json} }, 1, '  nothing was added');
 
 # --- count caps, in a side stack configured with tiny ones -----------
-my $side = side_stack(workers => 1, conf => { max_files_per_user => 3, max_folders_per_user => 2 });
+my $side = side_stack(workers => 1, fcgid => 1, conf => { max_files_per_user => 3, max_folders_per_user => 2 });
 my $v = new_user();
 my %V = (token => $v->{token}, base => $side->url);
 for my $i (1 .. 3) {

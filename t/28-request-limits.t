@@ -43,7 +43,7 @@ is(api('POST', '/api/files/upload', token => $u->{token}, form => ["file=\@$f"])
 
 # The worker holds the same line when the front end lets a body through
 # (an older nginx config, another server).
-my $side = side_stack(workers => 1, nginx_edit => sub { $_[0] =~ s/client_max_body_size 128k;/client_max_body_size 10m;/ });
+my $side = side_stack(workers => 1, fcgid => 1, nginx_edit => sub { $_[0] =~ s/client_max_body_size 128k;/client_max_body_size 10m;/ });
 my $r = api('POST', '/api/auth/login', base => $side->url, json => $big);
 is($r->{status}, 413, 'worker: a 200 kB login body behind a lax front end: 413');
 is($r->{json}{code}, 'too_large', '  too_large');

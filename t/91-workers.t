@@ -47,35 +47,30 @@ for my $c (1 .. 3) {
 }
 
 # Kill one random worker at a time; a replacement must serve within 2 s.
-# mod_fcgid keeps no fixed pool: it starts a process when a request
-# finds none free, and only after waiting 1 s (fixed in its
-# fcgid_bridge.c) when it tried a dead one or others are busy; a
-# waiting request that loses the new process to another waits 1 s
-# more.  There every other kill takes all its processes at once, so the
-# next request can only be served by a process started anew; that
-# request, as one after each single kill, must be answered: in 2 s at
-# the median, and within 6 s (three such waits) every time (README,
-# "Known gaps under mod_fcgid").
+# Under nginx and Apache proxy, multiwatch forks a new worker: wait for
+# it.  mod_fcgid keeps no fixed pool (README, "Known gaps under
+# mod_fcgid"): there the request made right after the kill must be
+# answered within 2 s, by a remaining process or a new one.
 my $FCGID = $FRONT eq 'apache-fcgid';
-my $LIMIT = $FCGID ? 6 : 2;
-my ($replaced, $worst, $killed, @times) = (0, 0, 0);
-for my $k (1 .. $KILLS) {
+my ($killed, @times, @all_times) = (0);
+sub kill_round {
+	my ($all) = @_;
 	sleep 0.2 + rand 0.3;
 	my @before;
 	for (1 .. 100) {
 		last if @before = worker_pids();
 		sleep 0.05;
 	}
-	@before or next;
-	my @victims = $FCGID && $k % 2 == 0 ? @before : ($before[rand @before]);
+	@before or return (0, 0, 0, 0);
+	my @victims = $all ? @before : ($before[rand @before]);
 	$killed += kill 'KILL', @victims;
 	my $t0 = time;
 	my $ok = 0;
 	my %old = map { $_ => 1 } @before;
 	if ($FCGID) {
 		my $r = api('GET', '/api/health');
-		$ok = $r->{status} == 200 && time - $t0 < $LIMIT &&
-		    (@victims < @before or grep { !$old{$_} } worker_pids());
+		$ok = $r->{status} == 200 &&
+		    (!$all or grep { !$old{$_} } worker_pids());
 	}
 	while (!$FCGID && time - $t0 < 2) {
 		# A new worker, and as many as before.
@@ -86,23 +81,61 @@ for my $k (1 .. $KILLS) {
 		}
 		sleep 0.05;
 	}
-	my $dt = time - $t0;
-	$worst = $dt if $dt > $worst;
+	return ($ok, time - $t0, scalar @victims, scalar @before);
+}
+sub figures {
+	my @t = sort { $a <=> $b } @_;
+	return (($t[$#t / 2] // 0), ($t[-1] // 0));
+}
+# mod_fcgid cannot promise 2 s for each kill: it starts a process only
+# for a request that found none free, and such a request first sleeps
+# 1 s (fcgid_bridge.c), then polls once a second, racing the load's
+# fresh requests for whatever frees up; under this load it keeps only
+# 1-3 processes, so a random kill often takes the only one.  There:
+# in 2 s at the median, and each within 6 s (README).
+my $LIMIT = $FCGID ? 6 : 2;
+my ($replaced, $in2) = (0, 0);
+for my $k (1 .. $KILLS) {
+	my ($ok, $dt, $nv, $nb) = kill_round(0);
+	$ok &&= $dt < $LIMIT;
 	push @times, $dt;
 	$replaced++ if $ok;
-	note(sprintf 'kill %d: %d of %d processes, %s in %.0f ms', $k,
-	    scalar @victims, scalar @before, $ok ? 'replaced' : 'NOT replaced', $dt * 1000);
+	$in2++ if $ok && $dt < 2;
+	note(sprintf 'kill %d: 1 of %d processes, %s in %.0f ms', $k, $nb,
+	    $ok ? 'replaced' : 'NOT replaced', $dt * 1000);
+}
+is($replaced, $KILLS, $FCGID ?
+    "$KILLS random processes killed: each time a request was answered within $LIMIT s" :
+    "$KILLS workers killed, each replaced within 2 s");
+diag(sprintf 'single kills: median %.0f ms, slowest %.0f ms, %d of %d within 2 s',
+    1000 * (figures(@times))[0], 1000 * (figures(@times))[1], $in2,
+    scalar @times);
+cmp_ok((figures(@times))[0], '<', 2, 'mod_fcgid: answered in under 2 s at the median')
+    if $FCGID;
+
+# mod_fcgid, harsher: every process killed at once.  Only a process
+# started anew can serve, and mod_fcgid starts one only after its fixed
+# 1 s wait (fcgid_bridge.c) once a request found none free, plus 1 s
+# more each time another request takes the new process first: within
+# 6 s (three such waits) every time.
+if ($FCGID) {
+	my $ALL = $ENV{TCLOUD_KILL_ALL} // 5;
+	my $fine = 0;
+	for my $k (1 .. $ALL) {
+		my ($ok, $dt, $nv) = kill_round(1);
+		$ok &&= $dt < 6;
+		push @all_times, $dt;
+		$fine++ if $ok;
+		note(sprintf 'kill-all %d: %d processes, %s in %.0f ms', $k, $nv,
+		    $ok ? 'a new one served' : 'NOT served', $dt * 1000);
+	}
+	is($fine, $ALL, "$ALL times all processes killed: each time a new one served within 6 s");
+	diag(sprintf 'kill-all: median %.0f ms, slowest %.0f ms (%d rounds)',
+	    1000 * (figures(@all_times))[0], 1000 * (figures(@all_times))[1],
+	    scalar @all_times);
 }
 write_file($stop, '');
 waitpid($_, 0) for @kids;
-is($replaced, $KILLS, $FCGID ?
-    "$KILLS kills (every other one of all processes): each time a request was answered within $LIMIT s, by a new process when none was left" :
-    "$KILLS workers killed, each replaced within 2 s");
-@times = sort { $a <=> $b } @times;
-my $median = $times[$#times / 2] // 0;
-diag(sprintf 'replacement: median %.0f ms, slowest %.0f ms (%d kills)',
-    1000 * $median, $worst * 1000, scalar @times);
-cmp_ok($median, '<', 2, 'mod_fcgid: a new process serves in under 2 s at the median') if $FCGID;
 
 my (@up, $fail, $total);
 for my $c (1 .. 3) {

@@ -1,8 +1,10 @@
-# A second, private set of workers behind its own nginx, sharing the
+# A second, private set of workers behind its own front, sharing the
 # test stack's database and keys but with its own tcloud.conf overrides
 # (a tiny data_dir, short send deadlines...).  Started by a test, stopped
-# (by pid) when it ends.  It is nginx and spawn-fcgi whatever the test
-# stack's front (under mod_fcgid too): what it tests is the worker.
+# (by pid) when it ends.  It is nginx and spawn-fcgi, or, when the test
+# stack is Apache mod_fcgid and the test allows it (fcgid => 1), a
+# second Apache with the stack's mod_fcgid config: mod_fcgid spawns the
+# workers as the site's user, as on a shared host.
 package SideStack;
 use strict;
 use warnings;
@@ -49,6 +51,8 @@ sub side_stack {
 	# The side workers run as this user (under mod_fcgid TCLOUD_CTL
 	# runs tcloudctl as the site's user: not here).
 	system("$S/build/tcloudctl -c $dir/tcloud.conf init >/dev/null 2>&1") == 0 or die 'side init failed';
+	return fcgid_side($dir, $o{workers} // 2)
+	    if $o{fcgid} && ($ENV{TCLOUD_FRONT} // '') eq 'apache-fcgid';
 	my $n = $o{workers} // 2;
 	system("spawn-fcgi -s $dir/run/tcloud.sock -M 0600 -F $n -P $dir/run/tcloud.pid "
 	    . "-- $S/build/tcloud.fcgi -c $dir/tcloud.conf >/dev/null") == 0
@@ -76,6 +80,47 @@ sub side_stack {
 	return $self;
 }
 
+# The test stack's Apache config (tcloud-dev) with this dir's port,
+# runtime files, logs and tcloud.conf; the site (.htaccess, dashboard,
+# tcloud.fcgi) is the stack's.  At most $n processes.
+sub fcgid_side {
+	my ($dir, $n) = @_;
+	my $S = $ENV{TCLOUD_STATE};
+	my $port = free_port();
+	mkdir "$dir/apache";
+	for my $f (qw(httpd.conf site.conf)) {
+		my $c = slurp("$S/apache/$f");
+		$c =~ s/^Listen 127\.0\.0\.1:\d+$/Listen 127.0.0.1:$port/m;
+		$c =~ s/<VirtualHost \*:\d+>/<VirtualHost *:$port>/;
+		$c =~ s/\Q$S\E\/apache\b/$dir\/apache/g;
+		$c =~ s/\Q$S\E\/log\/apache-/$dir\/log\/apache-/g;
+		$c =~ s/TCLOUD_CONF \Q$S\E\/tcloud\.conf/TCLOUD_CONF $dir\/tcloud.conf/;
+		$c =~ s/^(<VirtualHost [^\n]*\n)/$1FcgidMaxProcessesPerClass $n\n/m if $f eq 'site.conf';
+		open my $fh, '>', "$dir/apache/$f" or die "$dir/apache/$f: $!";
+		print $fh $c;
+		close $fh;
+	}
+	# As tcloud-dev runs the stack's: Apache and its workers as the
+	# site's user, who owns what they touch.
+	my $as = '';
+	for (qw(error access)) {
+		open my $fh, '>>', "$dir/log/apache-$_.log" or die "$dir/log: $!";
+		close $fh;
+	}
+	if ($> == 0) {
+		system('chown', '-R', 'www-data:', $dir) == 0 or die 'side chown failed';
+		$as = 'runuser -u www-data -- ';
+	}
+	system("${as}apache2 -f $dir/apache/httpd.conf -k start 2>>$dir/log/apache-error.log") == 0
+	    or die 'side Apache failed: ' . slurp("$dir/log/apache-error.log");
+	my $self = bless { dir => $dir, url => "http://127.0.0.1:$port", apache => 1 }, __PACKAGE__;
+	for (1 .. 100) {
+		last if `curl -s -o /dev/null -w '%{http_code}' $self->{url}/api/health` eq '200';
+		sleep 0.1;
+	}
+	return $self;
+}
+
 sub url { $_[0]{url} . ($_[1] // '') }
 sub dir { $_[0]{dir} }
 sub workers { my $p = slurp("$_[0]{dir}/run/tcloud.pid"); grep { /^\d+$/ } split /\s+/, $p }
@@ -83,6 +128,16 @@ sub workers { my $p = slurp("$_[0]{dir}/run/tcloud.pid"); grep { /^\d+$/ } split
 sub stop {
 	my ($self) = @_;
 	return if $self->{stopped}++;
+	if ($self->{apache}) {
+		# Apache stops its mod_fcgid processes (TERM, then KILL).
+		my ($pid) = slurp("$self->{dir}/apache/apache.pid") =~ /(\d+)/ or return;
+		kill 'TERM', $pid;
+		for (1 .. 100) {
+			last unless kill 0, $pid and slurp("/proc/$pid/status") !~ /^State:\s+Z/m;
+			sleep 0.1;
+		}
+		return;
+	}
 	my $ng = slurp("$self->{dir}/run/nginx.pid");
 	my @pids = ($self->workers, ($ng =~ /(\d+)/ ? $1 : ()));
 	kill 'TERM', @pids;
