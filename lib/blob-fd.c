@@ -20,11 +20,14 @@
  * the tail only (durability is unchanged: that fdatasync decides). */
 #define WRITEBACK_BYTES	((uint64_t)128 * BLOB_SEG_DISK)
 
+/* Write out what direct mode gathered and leave it (no-op outside it). */
 static int
 leave_direct(struct blob_fd *f)
 {
 	struct blob_direct *d = f->direct;
 
+	if (d == NULL)
+		return 0;
 	f->direct = NULL;
 	return blob_direct_finish(d);
 }
@@ -36,7 +39,7 @@ fd_pread(struct blob_io *io, void *buf, size_t n, uint64_t off)
 	unsigned char *p = buf;
 	ssize_t r;
 
-	if (f->direct != NULL && leave_direct(f) == -1)
+	if (leave_direct(f) == -1)
 		return -1;
 	while (n > 0) {
 		if ((r = pread(f->fd, p, n, (off_t)off)) == -1) {
@@ -87,7 +90,7 @@ fd_size(struct blob_io *io, uint64_t *size)
 	struct blob_fd *f = (struct blob_fd *)io;
 	struct stat st;
 
-	if (f->direct != NULL && leave_direct(f) == -1)
+	if (leave_direct(f) == -1)
 		return -1;
 	if (fstat(f->fd, &st) == -1)
 		return -1;
@@ -116,7 +119,7 @@ fd_sync(struct blob_io *io)
 {
 	struct blob_fd *f = (struct blob_fd *)io;
 
-	if (f->direct != NULL && leave_direct(f) == -1)
+	if (leave_direct(f) == -1)
 		return -1;
 	f->unsynced = 0;
 	return fdatasync(f->fd);

@@ -34,10 +34,9 @@ wrap(int fd, char *tmp)
 static struct store_obj *
 local_tmp_open(struct store *s)
 {
+	struct store_obj *o;
 	char *tmp;
 	int fd;
-
-	struct store_obj *o;
 
 	if ((fd = store_tmp_open(((struct local *)s)->dir, &tmp)) == -1)
 		return NULL;
