@@ -57,22 +57,73 @@ crypto_sha256(const void *buf, size_t n, unsigned char out[32])
 	gcry_md_hash_buffer(GCRY_MD_SHA256, out, buf, n);
 }
 
+/* out = HMAC-SHA256 of msg through h, keyed. */
+static void
+hmac_run(gcry_mac_hd_t h, const void *msg, size_t mlen, unsigned char out[32])
+{
+	size_t outlen = 32;
+
+	if (gcry_mac_write(h, mlen ? msg : "", mlen) != 0 ||
+	    gcry_mac_read(h, out, &outlen) != 0 || outlen != 32)
+		abort();
+}
+
+/* A new handle keyed with key.  Only fails on allocation or a broken
+ * library: like xmalloc. */
+static gcry_mac_hd_t
+hmac_open(const void *key, size_t klen)
+{
+	gcry_mac_hd_t h;
+
+	if (gcry_mac_open(&h, GCRY_MAC_HMAC_SHA256, GCRY_MAC_FLAG_SECURE,
+	    NULL) != 0 || gcry_mac_setkey(h, klen ? key : "", klen) != 0)
+		abort();
+	return h;
+}
+
+/* One MAC, its handle closed at once (HKDF's passing keys). */
+static void
+hmac_once(const void *key, size_t klen, const void *msg, size_t mlen,
+    unsigned char out[32])
+{
+	gcry_mac_hd_t h = hmac_open(key, klen);
+
+	hmac_run(h, msg, mlen, out);
+	gcry_mac_close(h);
+}
+
+/* crypto_hmac_sha256 keeps the handle of the last key, reset for each
+ * MAC: gcry_mac_open stirs libgcrypt's random pool (getrusage, a CPU
+ * clock and a pool mix per open), and the worker MACs with one key, its
+ * JWT key, on every request with a token.  The key's copy and the handle
+ * are in secure memory.  Not thread-safe: only a request's thread MACs. */
+static struct {
+	gcry_mac_hd_t	 h;
+	unsigned char	*key;
+	size_t		 klen;
+} hmac_last;
+
 void
 crypto_hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen,
     unsigned char out[32])
 {
-	gcry_mac_hd_t h;
-	size_t outlen = 32;
-
-	/* Only fails on allocation or a broken library: like xmalloc. */
-	if (gcry_mac_open(&h, GCRY_MAC_HMAC_SHA256, GCRY_MAC_FLAG_SECURE,
-	    NULL) != 0)
-		abort();
-	if (gcry_mac_setkey(h, klen ? key : "", klen) != 0 ||
-	    gcry_mac_write(h, mlen ? msg : "", mlen) != 0 ||
-	    gcry_mac_read(h, out, &outlen) != 0 || outlen != 32)
-		abort();
-	gcry_mac_close(h);
+	if (hmac_last.h != NULL && hmac_last.klen == klen &&
+	    crypto_ct_eq(hmac_last.key, key, klen)) {
+		if (gcry_mac_reset(hmac_last.h) != 0)
+			abort();
+	} else {
+		if (hmac_last.h != NULL) {
+			gcry_mac_close(hmac_last.h);
+			gcry_free(hmac_last.key);	/* wipes it */
+		}
+		if ((hmac_last.key = gcry_malloc_secure(klen ? klen : 1)) == NULL)
+			abort();
+		if (klen)
+			memcpy(hmac_last.key, key, klen);
+		hmac_last.klen = klen;
+		hmac_last.h = hmac_open(key, klen);
+	}
+	hmac_run(hmac_last.h, msg, mlen, out);
 }
 
 int
@@ -88,9 +139,9 @@ crypto_hkdf_sha256(const void *salt, size_t saltlen, const void *ikm,
 		return -1;
 	/* Extract: PRK = HMAC(salt, IKM); no salt means HashLen zeros. */
 	if (salt == NULL || saltlen == 0)
-		crypto_hmac_sha256(zero, sizeof(zero), ikm, ikmlen, prk);
+		hmac_once(zero, sizeof(zero), ikm, ikmlen, prk);
 	else
-		crypto_hmac_sha256(salt, saltlen, ikm, ikmlen, prk);
+		hmac_once(salt, saltlen, ikm, ikmlen, prk);
 	/* Expand: T(i) = HMAC(PRK, T(i-1) || info || i). */
 	msg = xmalloc(32 + infolen + 1);
 	for (i = 1; done < outlen; i++) {
@@ -99,7 +150,7 @@ crypto_hkdf_sha256(const void *salt, size_t saltlen, const void *ikm,
 		if (infolen)
 			memcpy(msg + tlen, info, infolen);
 		msg[tlen + infolen] = (unsigned char)i;
-		crypto_hmac_sha256(prk, sizeof(prk), msg, tlen + infolen + 1, t);
+		hmac_once(prk, sizeof(prk), msg, tlen + infolen + 1, t);
 		tlen = 32;
 		n = outlen - done < 32 ? outlen - done : 32;
 		memcpy((unsigned char *)out + done, t, n);

@@ -70,6 +70,31 @@ test_hashes(void)
 	    "ff1697c493715653c6c712144292c5ad"), "HMAC-SHA256 empty key, empty msg");
 }
 
+/* crypto_hmac_sha256 keeps the last key's handle and resets it: the
+ * same key twice, another key of the same length, and back. */
+static void
+test_hmac_reuse(void)
+{
+	unsigned char out[32], k1[20], k3[20], d3[50];
+	static const char *case1 = "b0344c61d8db38535ca8afceaf0bf12b"
+	    "881dc200c9833da726e9376c2e32cff7";
+	static const char *case3 = "773ea91e36800e46854db8ebd09181a7"
+	    "2959098b3ef8c122d9635514ced565fe";
+	int i;
+
+	memset(k1, 0x0b, sizeof(k1));
+	memset(k3, 0xaa, sizeof(k3));
+	memset(d3, 0xdd, sizeof(d3));
+	for (i = 0; i < 2; i++) {
+		crypto_hmac_sha256(k1, 20, "Hi There", 8, out);
+		ok(hexeq(out, 32, case1), "RFC 4231 case 1, key used before (%d)", i);
+		crypto_hmac_sha256(k1, 20, "Hi There", 8, out);
+		ok(hexeq(out, 32, case1), "  again: the handle was reset");
+		crypto_hmac_sha256(k3, 20, d3, sizeof(d3), out);
+		ok(hexeq(out, 32, case3), "  case 3: same length, other key");
+	}
+}
+
 static void
 test_hkdf(void)
 {
@@ -339,6 +364,7 @@ main(void)
 	ok(crypto_init() == 0, "libgcrypt initialises");
 	ok(crypto_init() == 0, "and again (idempotent)");
 	test_hashes();
+	test_hmac_reuse();
 	test_hkdf();
 	test_misc();
 	test_argon2_raw();
