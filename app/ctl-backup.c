@@ -1,32 +1,9 @@
-/* tcloudctl backup DIR and restore DIR [--force] (SPEC §8).
- *
- * A backup directory (0700) holds:
- *   db.sql               every table of the database: its CREATE TABLE and
- *                        its rows, read in ONE consistent-snapshot
- *                        transaction; plain SQL (`mariadb DB < db.sql`
- *                        loads it too)
- *   blobs/xx/yy/<id>     the blobs the dumped files rows name (data_dir's
- *                        layout), copied after the snapshot
- *   keys/master-<id>.key every configured KEK;  keys/jwt.secret
- *   MANIFEST             written last: a directory without it is partial
- *
- * Why a snapshot plus a copy is consistent: a blob is durable before the
- * row naming it commits, and is never rewritten (a replace makes a new
- * blob; rotate-key only rewraps header slots, see blob.h), so every blob a
- * snapshot row names exists unless a later delete or replace unlinked it.
- * Such a blob shows up as ENOENT while copying; the backup then takes a
- * new snapshot and copies what is new, until a snapshot's blobs are all
- * there.  Blobs are copied, never hardlinked: rotate-key rewrites headers
- * in place, which would change a hardlinked backup under a KEK it may not
- * hold.
- *
- * Restore copies the blobs in first, then replaces the database, then the
- * key files, so the rows never name a blob that is not there. */
+/* tcloudctl backup DIR (SPEC §8): the layout of DIR, and why a snapshot
+ * plus a copy is consistent, are in ctl-backup.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,20 +17,19 @@
 #include "xmalloc.h"
 #include "app.h"
 #include "ctl.h"
-#include "migrations.h"
+#include "ctl-backup.h"
 
 #define BATCH		(256 * 1024)	/* bytes of one INSERT statement */
 #define ATTEMPTS	8		/* snapshots tried before giving up */
-#define MANIFEST_MAGIC	"tcloud-backup 1"
 
-static void
+void
 bk_err(const char *what, const char *obj)
 {
 	fprintf(stderr, "tcloudctl: %s %s: %s\n", what, obj ? obj : "",
 	    strerror(errno));
 }
 
-static MYSQL *
+MYSQL *
 bk_connect(struct app *a)
 {
 	const struct conf *c = &a->conf;
@@ -78,7 +54,7 @@ bk_connect(struct app *a)
 	return m;
 }
 
-static int
+int
 bk_query(MYSQL *m, const char *sql)
 {
 	if (mysql_real_query(m, sql, strlen(sql)) != 0) {
@@ -97,9 +73,8 @@ ident_ok(const char *s)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(s);
 }
 
-/* The base tables of the database, as a NULL-terminated array. */
-static char **
-list_tables(MYSQL *m)
+char **
+bk_tables(MYSQL *m)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
@@ -122,8 +97,8 @@ list_tables(MYSQL *m)
 	return v;
 }
 
-static void
-free_list(char **v)
+void
+bk_free_list(char **v)
 {
 	size_t i;
 
@@ -279,7 +254,7 @@ snapshot(MYSQL *m, const char *dir, long long *rows, int *schema)
 	if (bk_query(m, "SET SESSION TRANSACTION ISOLATION LEVEL "
 	    "REPEATABLE READ") == -1 ||
 	    bk_query(m, "START TRANSACTION WITH CONSISTENT SNAPSHOT, "
-	    "READ ONLY") == -1 || (tables = list_tables(m)) == NULL)
+	    "READ ONLY") == -1 || (tables = bk_tables(m)) == NULL)
 		goto out;
 	fputs("-- TCloud backup: tcloudctl restore loads it (or: mariadb DB "
 	    "< db.sql into an empty database)\n"
@@ -314,7 +289,7 @@ out:
 	if (r)
 		mysql_free_result(r);
 	mysql_query(m, "COMMIT");
-	free_list(tables);
+	bk_free_list(tables);
 	if (out && (fflush(out) || fsync(fileno(out)) || ferror(out)))
 		rc = -1;
 	if (list && (fflush(list) || ferror(list)))
@@ -492,10 +467,8 @@ prune_blobs(const char *dir)
 	return rc;
 }
 
-/* Copy one key file (a secret: 0600) from src to dst, through a temp
- * name; dst gets uid/gid when they are not -1. */
-static int
-copy_secret(const char *src, const char *dst, uid_t uid, gid_t gid)
+int
+bk_copy_secret(const char *src, const char *dst, uid_t uid, gid_t gid)
 {
 	char *tmp = xasprintf("%s.tcloud-restore", dst);
 	long long n = 0;
@@ -535,11 +508,8 @@ out:
 	return rc;
 }
 
-/* The configured key files: ids[i] and paths[i]; ids 0 is the JWT secret.
- * Returns the count. */
-#define MAXKEYS 32
-static size_t
-configured_keys(struct app *a, long long ids[], char *paths[])
+size_t
+bk_keys(struct app *a, long long ids[], char *paths[])
 {
 	char *list = xstrdup(a->conf.old_key_files), *save = NULL, *item;
 	size_t n = 0;
@@ -562,8 +532,8 @@ configured_keys(struct app *a, long long ids[], char *paths[])
 	return n;
 }
 
-static char *
-key_name(long long id)
+char *
+bk_key_name(long long id)
 {
 	return id ? xasprintf("master-%lld.key", id) : xstrdup("jwt.secret");
 }
@@ -587,7 +557,7 @@ ctl_backup(struct app *a, int argc, char *argv[])
 	}
 	dir = argv[0];
 	umask(077);
-	nkeys = configured_keys(a, ids, paths);
+	nkeys = bk_keys(a, ids, paths);
 	/* A new or empty directory: a backup never mixes with another. */
 	if (mkdir(dir, 0700) == -1) {
 		struct dirent *e;
@@ -639,10 +609,10 @@ ctl_backup(struct app *a, int argc, char *argv[])
 	if (attempt > 0 && prune_blobs(dir) == -1)
 		goto out;
 	for (i = 0; i < nkeys; i++) {
-		p = key_name(ids[i]);
+		p = bk_key_name(ids[i]);
 		q = xasprintf("%s/%s", keydir, p);
 		free(p);
-		r = copy_secret(paths[i], q, (uid_t)-1, (gid_t)-1);
+		r = bk_copy_secret(paths[i], q, (uid_t)-1, (gid_t)-1);
 		free(q);
 		if (r == -1)
 			goto out;
@@ -685,384 +655,3 @@ out:
 	free(mpath);
 	return rc;
 }
-
-/* --- restore ------------------------------------------------------------ */
-
-struct manifest {
-	int		schema;
-	long long	blobs, active;
-	long long	keys[MAXKEYS];
-	size_t		nkeys;
-};
-
-static int
-read_manifest(const char *dir, struct manifest *mf)
-{
-	char *path = xasprintf("%s/MANIFEST", dir), line[256];
-	FILE *f;
-	int ok = 0;
-
-	memset(mf, 0, sizeof(*mf));
-	if ((f = fopen(path, "re")) == NULL) {
-		fprintf(stderr, "tcloudctl: restore: %s: %s (not a complete "
-		    "backup)\n", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		long long v;
-
-		if (!strcmp(line, MANIFEST_MAGIC "\n"))
-			ok = 1;
-		else if (sscanf(line, "schema %lld", &v) == 1)
-			mf->schema = (int)v;
-		else if (sscanf(line, "blobs %lld", &v) == 1)
-			mf->blobs = v;
-		else if (sscanf(line, "active_key %lld", &v) == 1)
-			mf->active = v;
-		else if (sscanf(line, "key %lld", &v) == 1 &&
-		    mf->nkeys < MAXKEYS)
-			mf->keys[mf->nkeys++] = v;
-	}
-	fclose(f);
-	free(path);
-	if (!ok || mf->active == 0) {
-		fprintf(stderr, "tcloudctl: restore: %s is not a TCloud "
-		    "backup\n", dir);
-		return -1;
-	}
-	return 0;
-}
-
-static long long
-count_rows(MYSQL *m, const char *table)
-{
-	char sql[128];
-	MYSQL_RES *r;
-	MYSQL_ROW row;
-	long long n = -1;
-
-	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM `%s`", table);
-	if (mysql_query(m, sql) != 0)
-		return mysql_errno(m) == 1146 ? 0 : -1;	/* no such table */
-	if ((r = mysql_store_result(m)) != NULL) {
-		if ((row = mysql_fetch_row(r)) != NULL)
-			n = atoll(row[0]);
-		mysql_free_result(r);
-	}
-	return n;
-}
-
-static int
-count_blob(void *arg, const char *path, const unsigned char *id,
-    time_t mtime)
-{
-	(void)path;
-	(void)id;
-	(void)mtime;
-	(*(long long *)arg)++;
-	return 0;
-}
-
-/* Owner for what restore writes: data_dir's (so that a restore run as
- * root leaves files the workers' user can use).  -1 when not root. */
-struct owner {
-	uid_t	uid;
-	gid_t	gid;
-};
-
-struct put {
-	struct app	*a;
-	const char	*dir;
-	struct owner	 own;
-	long long	 n, bytes;
-	int		 failed;
-};
-
-static void
-own_path(const struct owner *o, const char *path)
-{
-	if (o->uid != (uid_t)-1 && lchown(path, o->uid, o->gid) == -1)
-		bk_err("chown", path);
-}
-
-/* One backup blob into data_dir: temp file, fsync, atomic rename. */
-static int
-put_blob(void *arg, const char *path, const unsigned char *id, time_t mtime)
-{
-	struct put *p = arg;
-	char *tmp = NULL, *dst, *d1, *d2;
-	unsigned char buf[1 << 16];
-	ssize_t n;
-	int in, out;
-
-	(void)mtime;
-	if ((in = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1 ||
-	    (out = store_tmp_open(p->a->conf.data_dir, &tmp)) == -1) {
-		bk_err("copy", path);
-		if (in != -1)
-			close(in);
-		p->failed = 1;
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, n) != n) {
-			n = -1;
-			break;
-		}
-	if (p->own.uid != (uid_t)-1)
-		(void)fchown(out, p->own.uid, p->own.gid);
-	if (n < 0 || store_commit(p->a->conf.data_dir, out, tmp, id) == -1) {
-		bk_err("restore blob", path);
-		unlink(tmp);
-		p->failed = 1;
-	} else {
-		struct stat st;
-
-		if (fstat(in, &st) == 0)
-			p->bytes += st.st_size;
-		p->n++;
-		/* store_commit may have made blobs/xx and blobs/xx/yy. */
-		dst = store_blob_path(p->a->conf.data_dir, id);
-		d1 = xstrdup(dirname(dst));
-		d2 = xstrdup(d1);
-		own_path(&p->own, d1);
-		own_path(&p->own, dirname(d2));
-		free(d1);
-		free(d2);
-		free(dst);
-	}
-	close(in);
-	close(out);
-	free(tmp);
-	return p->failed ? -1 : 0;
-}
-
-/* Remove data_dir blobs the backup does not have (restore --force). */
-static int
-drop_extra(void *arg, const char *path, const unsigned char *id,
-    time_t mtime)
-{
-	struct put *p = arg;
-	struct stat st;
-	char *b = store_blob_path(p->dir, id);
-
-	(void)mtime;
-	if (stat(b, &st) == -1 && errno == ENOENT)
-		unlink(path);
-	free(b);
-	return 0;
-}
-
-/* Drop every table, then run db.sql one statement at a time (a statement
- * ends with ';' at the end of a line, as the dump writes them). */
-static int
-load_sql(MYSQL *m, const char *dir)
-{
-	char *path = xasprintf("%s/db.sql", dir), *line = NULL, *stmt = NULL;
-	size_t cap = 0, slen = 0;
-	char **tables = NULL, sql[160];
-	ssize_t n;
-	FILE *f = NULL, *sf = NULL;
-	size_t i;
-	int rc = -1;
-
-	if ((f = fopen(path, "re")) == NULL) {
-		bk_err("open", path);
-		goto out;
-	}
-	if (bk_query(m, "SET FOREIGN_KEY_CHECKS = 0") == -1 ||
-	    (tables = list_tables(m)) == NULL)
-		goto out;
-	for (i = 0; tables[i]; i++) {
-		snprintf(sql, sizeof(sql), "DROP TABLE `%s`", tables[i]);
-		if (bk_query(m, sql) == -1)
-			goto out;
-	}
-	sf = open_memstream(&stmt, &slen);
-	while ((n = getline(&line, &cap, f)) != -1) {
-		if (line[0] == '-' && line[1] == '-' && slen == 0)
-			continue;
-		fwrite(line, 1, n, sf);
-		if (n >= 2 && line[n - 2] == ';' && line[n - 1] == '\n') {
-			fflush(sf);
-			stmt[slen - 2] = '\0';
-			if (mysql_real_query(m, stmt, slen - 2) != 0) {
-				fprintf(stderr, "tcloudctl: restore: %.80s: %s\n",
-				    stmt, mysql_error(m));
-				goto out;
-			}
-			rewind(sf);
-			fflush(sf);
-		}
-	}
-	if (ferror(f))
-		goto out;
-	rc = 0;
-out:
-	if (sf)
-		fclose(sf);
-	free(stmt);
-	free(line);
-	free_list(tables);
-	if (f)
-		fclose(f);
-	free(path);
-	return rc;
-}
-
-/* Every files row names a blob that is now in data_dir. */
-static int
-check_rows(struct app *a, MYSQL *m)
-{
-	MYSQL_RES *r;
-	MYSQL_ROW row;
-	unsigned char id[16];
-	struct stat st;
-	long long missing = 0;
-
-	if (bk_query(m, "SELECT blob_id FROM files") == -1 ||
-	    (r = mysql_use_result(m)) == NULL)
-		return -1;
-	while ((row = mysql_fetch_row(r)) != NULL) {
-		char *p, hex[33];
-
-		if (mysql_fetch_lengths(r)[0] != 16) {
-			missing++;
-			continue;
-		}
-		memcpy(id, row[0], 16);
-		store_id_to_hex(id, hex);
-		p = store_blob_path(a->conf.data_dir, id);
-		if (stat(p, &st) == -1) {
-			fprintf(stderr, "tcloudctl: restore: blob %s of a files "
-			    "row is missing\n", hex);
-			missing++;
-		}
-		free(p);
-	}
-	mysql_free_result(r);
-	return missing ? -1 : 0;
-}
-
-/* restore DIR [--force]: into an empty install (no users, files or
- * blobs) unless --force, which replaces what is there. */
-int
-ctl_restore(struct app *a, int argc, char *argv[])
-{
-	long long ids[MAXKEYS], users, files, blobs = 0;
-	char *paths[MAXKEYS], *src, *name;
-	struct manifest mf;
-	struct put p;
-	struct stat st;
-	size_t nkeys = 0, i, k;
-	const char *dir = NULL;
-	int force = 0, rc = 1, j;
-	MYSQL *m = NULL;
-
-	for (j = 0; j < argc; j++)
-		if (!strcmp(argv[j], "--force"))
-			force = 1;
-		else if (dir == NULL)
-			dir = argv[j];
-		else
-			dir = "";
-	if (dir == NULL || *dir == '\0') {
-		fprintf(stderr, "usage: tcloudctl restore DIR [--force]\n");
-		return 2;
-	}
-	if (read_manifest(dir, &mf) == -1)
-		return 1;
-	if (nmigrations && mf.schema > migrations[nmigrations - 1].version) {
-		fprintf(stderr, "tcloudctl: restore: the backup has schema %d, "
-		    "newer than this tcloudctl knows; use a newer tcloudctl\n",
-		    mf.schema);
-		return 1;
-	}
-	/* Every key of the backup needs a place in tcloud.conf: checked
-	 * before anything is written. */
-	nkeys = configured_keys(a, ids, paths);
-	for (k = 0; k < mf.nkeys; k++) {
-		for (i = 1; i < nkeys && ids[i] != mf.keys[k]; i++)
-			;
-		if (i == nkeys) {
-			fprintf(stderr, "tcloudctl: restore: the backup holds "
-			    "master key %lld, which tcloud.conf does not name: "
-			    "set master_key_id = %lld (the backup's active key) "
-			    "and list any other key ids in old_key_files\n",
-			    mf.keys[k], mf.active);
-			goto out;
-		}
-	}
-	if (a->conf.master_key_id != mf.active)
-		fprintf(stderr, "tcloudctl: restore: note: the backup's active "
-		    "key was %lld, tcloud.conf's is %lld\n", mf.active,
-		    a->conf.master_key_id);
-	if (ctl_init_store(a) != 0 || (m = bk_connect(a)) == NULL)
-		goto out;
-	users = count_rows(m, "users");
-	files = count_rows(m, "files");
-	store_walk_blobs(a->conf.data_dir, count_blob, &blobs);
-	if (users < 0 || files < 0)
-		goto out;
-	if ((users || files || blobs) && !force) {
-		fprintf(stderr, "tcloudctl: restore: this install is not empty "
-		    "(%lld users, %lld files, %lld blobs); restore --force "
-		    "replaces all of it\n", users, files, blobs);
-		goto out;
-	}
-	memset(&p, 0, sizeof(p));
-	p.a = a;
-	p.dir = dir;
-	p.own.uid = (uid_t)-1;
-	p.own.gid = (gid_t)-1;
-	if (geteuid() == 0 && stat(a->conf.data_dir, &st) == 0) {
-		p.own.uid = st.st_uid;
-		p.own.gid = st.st_gid;
-	}
-	if (store_walk_blobs(dir, put_blob, &p) == -1 || p.failed)
-		goto out;
-	if (p.n != mf.blobs) {
-		fprintf(stderr, "tcloudctl: restore: %lld blobs in %s, the "
-		    "manifest says %lld\n", p.n, dir, mf.blobs);
-		goto out;
-	}
-	if (load_sql(m, dir) == -1 || check_rows(a, m) == -1)
-		goto out;
-	if (force)
-		store_walk_blobs(a->conf.data_dir, drop_extra, &p);
-	/* Keys last: the JWT secret and each master key to its configured
-	 * file, owned like the file it replaces. */
-	for (i = 0; i < nkeys; i++) {
-		for (k = 0; i > 0 && k < mf.nkeys && mf.keys[k] != ids[i]; k++)
-			;
-		if (i > 0 && k == mf.nkeys)
-			continue;	/* configured, not in the backup */
-		name = key_name(ids[i]);
-		src = xasprintf("%s/keys/%s", dir, name);
-		free(name);
-		if (stat(paths[i], &st) == -1) {
-			st.st_uid = p.own.uid;
-			st.st_gid = p.own.gid;
-		}
-		j = copy_secret(src, paths[i], geteuid() == 0 ? st.st_uid :
-		    (uid_t)-1, st.st_gid);
-		free(src);
-		if (j == -1)
-			goto out;
-	}
-	printf("restore: %lld blobs (%lld bytes) and the database from %s\n",
-	    p.n, p.bytes, dir);
-	if (nmigrations && mf.schema < migrations[nmigrations - 1].version)
-		printf("restore: the backup's schema is older: run "
-		    "`tcloudctl migrate`\n");
-	printf("restore: restart the workers so they read the restored keys\n");
-	rc = 0;
-out:
-	if (m)
-		mysql_close(m);
-	for (i = 0; i < nkeys; i++)
-		free(paths[i]);
-	return rc;
-}
-
