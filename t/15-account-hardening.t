@@ -56,6 +56,15 @@ api('POST', '/api/auth/login', json => { username => $who, password => 'wrong-pa
 $au = api('GET', '/api/admin/audit?action=login_failed&limit=50', token => $admin)->{json};
 ($row) = grep { ($_->{details}{username} // '') eq $who } @$au;
 is($row->{ip}, '203.0.113.78', 'however many lines come first, the last one counts');
+# A hop that is no printable ASCII (a proxy passing a client's bytes on)
+# is no address: the proxy is the client, and the failure is still
+# audited (and counted) instead of lost on the column's character set.
+$who = random_name('xff');
+api('POST', '/api/auth/login', json => { username => $who, password => 'wrong-password' },
+    headers => ["X-Forwarded-For: \xff\xfe"]);
+$au = api('GET', '/api/admin/audit?action=login_failed&limit=50', token => $admin)->{json};
+($row) = grep { ($_->{details}{username} // '') eq $who } @$au;
+is($row && $row->{ip}, '127.0.0.1', 'a hop of non-ASCII bytes: the trusted proxy is the client, audited');
 
 # 4. Wrong current passwords: throttled (per account) and audited.
 my $ip = rnd6();
