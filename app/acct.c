@@ -122,6 +122,24 @@ acct_register(struct app *a, const char *user, const char *email,
 	return FS_OK;
 }
 
+/* Drop a UTF-8 sequence cut short at the end of s: the subject and the
+ * audit's copy of it are utf8mb4 columns, which refuse a broken one. */
+static void
+utf8_cut(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char c;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char)s[i - 1];
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 enum fs_err
 acct_login(struct app *a, const char *user, const char *pw,
     const char *client, struct acct_login *out)
@@ -134,6 +152,7 @@ acct_login(struct app *a, const char *user, const char *pw,
 	memset(out, 0, sizeof(*out));
 	/* Usernames compare case-insensitively: so does their counter. */
 	snprintf(out->subject, sizeof(out->subject), "%.32s", user);
+	utf8_cut(out->subject);
 	for (char *p = out->subject; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p += 'a' - 'A';

@@ -73,6 +73,17 @@ trusted(const char *tp, const char *ip, size_t iplen)
 	return 0;
 }
 
+static int
+printable(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
 /* The throttle subject of an address: IPv6 clients count per /64 (one
  * host usually holds a whole /64), IPv4-mapped ones as IPv4. */
 static void
@@ -127,6 +138,12 @@ client_ip(struct req *r)
 				const char *s = p + strspn(p, " \t");
 				size_t l = strcspn(s, " \t,");
 
+				/* A hop that is not printable ASCII is no
+				 * address (the audit's and the throttle's
+				 * columns could not even store it): the
+				 * proxy that passed it on is the client. */
+				if (l > 0 && !printable(s, l))
+					break;
 				if (l > 0) {
 					hop = s;
 					len = l;

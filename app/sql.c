@@ -105,12 +105,15 @@ const char *const sql[SQL__MAX] = {
 	"FOR UPDATE",
 [SQL_ADMIN_USER_UPDATE] =
 	"UPDATE users SET role = ?, status = ?, quota_bytes = ? WHERE id = ?",
-/* Optional filters bind NULL (or 0 for before_id) to switch off. */
+/* Optional filters bind NULL (or 0 for before_id) to switch off.  The
+ * action filter is converted to the column's ascii: a non-ASCII one then
+ * matches nothing instead of failing on the mix of collations. */
 [SQL_ADMIN_AUDIT] =
 	"SELECT id, created_at, actor_id, actor, action, target_type, "
 	"target_id, ip, details FROM audit_log "
 	"WHERE (? = 0 OR id < ?) AND (? IS NULL OR actor = ?) "
-	"AND (? IS NULL OR action = ?) AND (? IS NULL OR created_at >= ?) "
+	"AND (? IS NULL OR action = CONVERT(? USING ascii)) "
+	"AND (? IS NULL OR created_at >= ?) "
 	"ORDER BY id DESC LIMIT ?",
 [SQL_HEALTH] =
 	"SELECT 1",

@@ -22,8 +22,9 @@ json_parse_strict(const char *buf, size_t len)
 	if (obj != NULL && json_tokener_get_error(tok) == json_tokener_success) {
 		size_t off = json_tokener_get_parse_end(tok);
 
+		/* (strchr finds a NUL too: it is no whitespace.) */
 		for (; off < len; off++)
-			if (!strchr(" \t\r\n", buf[off]))
+			if (buf[off] == '\0' || !strchr(" \t\r\n", buf[off]))
 				break;
 		if (off != len) {
 			json_object_put(obj);

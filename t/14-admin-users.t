@@ -92,5 +92,12 @@ my @aid = map { $_->{id} } @{ $audit->{json} };
 is_deeply(\@aid, [ sort { $b <=> $a } @aid ], 'audit newest first');
 my $older = api('GET', "/api/admin/audit?before_id=$aid[0]&limit=1", token => $admin)->{json};
 ok(!@$older || $older->[0]{id} < $aid[0], 'before_id pages back');
+# An action filter of no ASCII action name matches nothing (not a 500
+# on the column's character set).
+for my $q ('action=%C3%A9chec', 'action=%FF%FE') {
+	$r = api('GET', "/api/admin/audit?$q", token => $admin);
+	is($r->{status}, 200, "audit ?$q: 200");
+	is_deeply($r->{json}, [], '  and nothing matches');
+}
 
 done_testing();

@@ -56,6 +56,22 @@ api('POST', '/api/auth/login', json => { username => $who, password => 'wrong-pa
 $au = api('GET', '/api/admin/audit?action=login_failed&limit=50', token => $admin)->{json};
 ($row) = grep { ($_->{details}{username} // '') eq $who } @$au;
 is($row->{ip}, '203.0.113.78', 'however many lines come first, the last one counts');
+# A hop that is no printable ASCII (a proxy passing a client's bytes on)
+# is no address: the proxy is the client, and the failure is still
+# audited (and counted) instead of lost on the column's character set.
+$who = random_name('xff');
+api('POST', '/api/auth/login', json => { username => $who, password => 'wrong-password' },
+    headers => ["X-Forwarded-For: \xff\xfe"]);
+$au = api('GET', '/api/admin/audit?action=login_failed&limit=50', token => $admin)->{json};
+($row) = grep { ($_->{details}{username} // '') eq $who } @$au;
+is($row && $row->{ip}, '127.0.0.1', 'a hop of non-ASCII bytes: the trusted proxy is the client, audited');
+# A failed login's username is kept to 32 bytes, cut on a character
+# boundary: a cut inside one lost the audit row and the count.
+$who = random_name('cut');
+api('POST', '/api/auth/login', json => qq({"username":"$who@{[ "\xc3\xa9" x 12 ]}","password":"wrong-password"}));
+$au = api('GET', '/api/admin/audit?action=login_failed&limit=50', token => $admin)->{json};
+($row) = grep { index($_->{details}{username} // '', $who) == 0 } @$au;
+is($row && $row->{details}{username}, $who . "\xc3\xa9" x int((32 - length $who) / 2), 'a long non-ASCII username: the failure is audited, cut between characters');
 
 # 4. Wrong current passwords: throttled (per account) and audited.
 my $ip = rnd6();

@@ -36,6 +36,17 @@ for my $base (grep { defined } $ENV{TCLOUD_URL}, $ENV{TCLOUD_URL_UNBUFFERED}) {
 	like($resp, qr{^HTTP/1\.1 400}, '  a garbage request line: 400');
 	like($resp, qr{Content-Type: application/json}i, '  JSON');
 	like($resp, qr{"code":"bad_request"}, '  bad_request');
+	# What nginx refuses itself before any location: JSON too.
+	next unless ($ENV{TCLOUD_FRONT} // 'nginx') =~ /^nginx/;
+	for my $c (['TRACE /api/health HTTP/1.1', '', 405, 'method_not_allowed'],
+	    ['GET /api/health HTTP/2.0', '', 505, 'http_version_not_supported'],
+	    ['POST /api/folders HTTP/1.1', "Transfer-Encoding: gzip\r\n", 501, 'not_implemented']) {
+		$s = IO::Socket::INET->new("127.0.0.1:$port") or die;
+		print $s "$c->[0]\r\nHost: x\r\n$c->[1]Connection: close\r\n\r\n";
+		$resp = join '', <$s>;
+		like($resp, qr{^HTTP/1\.1 $c->[2]}, "  $c->[0] $c->[1]: $c->[2]");
+		like($resp, qr{Content-Type: application/json.*"code":"$c->[3]"}is, "  JSON $c->[3]");
+	}
 }
 my $f = write_file(tmpdir() . '/big.bin', 'u' x (1024 * 1024));
 is(api('POST', '/api/files/upload', token => $u->{token}, form => ["file=\@$f"])->{status}, 201,

@@ -88,6 +88,10 @@ test_json(void)
 		if (o)
 			json_object_put(o);
 	}
+	o = json_parse_strict("{}\0", 3);
+	ok(o == NULL, "rejects a trailing NUL");
+	if (o)
+		json_object_put(o);
 	o = json_parse_strict("[1]", 3);
 	ok(o && json_object_is_type(o, json_type_array), "array parses");
 	json_object_put(o);
