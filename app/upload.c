@@ -133,7 +133,8 @@ part_data(void *arg, const char *buf, size_t len)
 	enum fs_err e;
 
 	if (u->in_folder) {
-		if (u->fieldlen + len > FIELD_MAX)
+		/* A NUL would end the id early: "1", NUL, "2" is no id, not 1. */
+		if (u->fieldlen + len > FIELD_MAX || memchr(buf, '\0', len))
 			return fail(u, 400, "invalid_parameter",
 			    "'folder_id' must be a folder id.");
 		memcpy(u->field + u->fieldlen, buf, len);

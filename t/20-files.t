@@ -153,6 +153,12 @@ $r = api('POST', "/api/files/upload?folder_id=$fo->{id}", token => $t, form => [
 is($r->{json}{folder_id}, $fo->{id}, 'folder_id as query');
 $r = api('POST', '/api/files/upload', token => $t, form => ["folder_id=$fo->{id}", "file=\@$c1"]);
 is($r->{json}{folder_id}, $fo->{id}, 'folder_id as form part');
+# A folder_id part with a NUL in it is no id (not the digits before it).
+$r = api('POST', '/api/files/upload', token => $t, raw => "--x\r\nContent-Disposition: form-data; "
+    . "name=\"folder_id\"\r\n\r\n$fo->{id}\x002\r\n--x\r\nContent-Disposition: form-data; name=\"file\"; "
+    . "filename=\"nul-folder.txt\"\r\n\r\nabc\r\n--x--\r\n", ctype => 'multipart/form-data; boundary=x');
+is($r->{status}, 400, 'a folder_id part with a NUL is 400');
+is($r->{json}{code}, 'invalid_parameter', '  invalid_parameter');
 $r = api('POST', '/api/files/upload?folder_id=99999999', token => $t, form => ["file=\@$p"]);
 is($r->{status}, 404, 'unknown folder 404');
 
