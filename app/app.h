@@ -117,6 +117,8 @@ void	routes_each(void (*fn)(const struct route *, void *), void *arg);
 int	files_send(struct req *, const struct db_res *res);
 /* The same for a file the caller may read. */
 int	files_send_file(struct req *, const struct fs_file *);
+/* Content-Disposition: attachment with filename and filename* (RFC 8187). */
+void	files_disposition(struct http *, const char *name);
 /* The JSON object of a file row. */
 json_object *files_json(const struct db_res *, size_t row);
 /* upload.c: POST /api/files/upload, routed from route-files.c. */

@@ -30,8 +30,8 @@ files_json(const struct db_res *res, size_t i)
 }
 
 /* RFC 6266 + RFC 8187: an ASCII fallback and the exact UTF-8 name. */
-static void
-set_disposition(struct http *h, const char *name)
+void
+files_disposition(struct http *h, const char *name)
 {
 	static const char attr[] = "!#$&+-.^_`|~";
 	size_t n = strlen(name), i, o = 0, e = 0;
@@ -187,7 +187,7 @@ files_send_file(struct req *r, const struct fs_file *f)
 	}
 	http_set_header(h, "Content-Type", "%s", f->mime);
 	http_set_header(h, "Content-Length", "%llu", (unsigned long long)len);
-	set_disposition(h, f->name);
+	files_disposition(h, f->name);
 	http_set_header(h, "ETag", "%s", etag);
 	set_last_modified(h, f->updated);
 	http_set_header(h, "Accept-Ranges", "bytes");

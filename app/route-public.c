@@ -325,14 +325,13 @@ send_zip(struct req *r, struct fs_link *l)
 	/* The ZIP ignores Range: every GET of it is a whole download. */
 	if ((rc = take_download(r, l, -1, &t)) != 0)
 		goto done;
-	name = xstrdup(fs_zip_name(z));
+	/* The folder's name may be non-ASCII: filename* as for a file, or
+	 * a script reading the header gets the raw UTF-8 bytes. */
+	name = xmalloc(strlen(fs_zip_name(z)) + 5);
+	sprintf(name, "%s.zip", fs_zip_name(z));
 	mark = http_headers_mark(r->http);
-	for (char *p = name; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\')
-			*p = '_';
 	http_set_header(r->http, "Content-Type", "application/zip");
-	http_set_header(r->http, "Content-Disposition",
-	    "attachment; filename=\"%s.zip\"", name);
+	files_disposition(r->http, name);
 	http_set_header(r->http, "Cache-Control", "private, no-store");
 	http_set_header(r->http, "Content-Length", "%llu",
 	    (unsigned long long)fs_zip_size(z));

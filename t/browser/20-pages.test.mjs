@@ -125,6 +125,33 @@ ptest('names are shown as text, never as markup', async (open) => {
 	assert.equal(await pg.evaluate(() => window.__xss), undefined);
 });
 
+/** Upload a file through the API (set-up only); returns the file object. */
+async function uploadAs(token, name, body, folderId) {
+	const fd = new FormData();
+	fd.append('file', new Blob([body]), name);
+	const r = await fetch(`${BASE}/api/files/upload${folderId ? `?folder_id=${folderId}` : ''}`,
+		{ method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: fd });
+	const j = await r.json();
+	assert.equal(r.status, 201, JSON.stringify(j));
+	return j;
+}
+
+ptest('a folder link\'s ZIP keeps a non-ASCII folder name', async (open) => {
+	const u = await makeUser('zipname');
+	const name = 'Résumé & "CV" 2026';
+	const d = await api('POST', '/api/folders', { token: u.token, json: { name, parent_id: null } });
+	assert.equal(d.status, 201);
+	await uploadAs(u.token, 'cv.txt', 'curriculum', d.json.id);
+	const link = await api('POST', `/api/folders/${d.json.id}/share-link`, { token: u.token, json: {} });
+	assert.equal(link.status, 201);
+	const pg = await open();
+	await pg.goto(link.json.url);
+	await pg.getByRole('heading', { level: 1, name }).waitFor();
+	const [zip] = await Promise.all([pg.waitForEvent('download'), pg.getByRole('button', { name: 'Download all (ZIP)' }).click()]);
+	// The browser turns '"' into '_' itself; the rest arrives as named.
+	assert.equal(zip.suggestedFilename(), 'Résumé & _CV_ 2026.zip');
+});
+
 ptest('admin: quota, role, suspend, reactivate and delete a user', async (open) => {
 	const u = await makeUser('managed');
 	const pg = await open();
