@@ -136,6 +136,25 @@ async function uploadAs(token, name, body, folderId) {
 	return j;
 }
 
+ptest('names keep their spaces on the page ("a  b" is not "a b")', async (open) => {
+	const u = await makeUser('spaces');
+	const names = ['a  b.txt', ' lead.txt'];
+	for (const n of names) await uploadAs(u.token, n, 'x');
+	const folder = '  two  spaces';
+	const d = await api('POST', '/api/folders', { token: u.token, json: { name: folder, parent_id: null } });
+	assert.equal(d.status, 201);
+	const pg = await open({ token: u.token });
+	await pg.goto(`${BASE}/files`);
+	await pg.locator('table.files').waitFor();
+	// innerText is what the page shows, after CSS white-space rules.
+	const shown = await pg.locator('table.files .name-text').allInnerTexts();
+	assert.deepEqual(shown.sort(), [...names, folder].sort());
+	await pg.goto(`${BASE}/files/${d.json.id}`);
+	await pg.getByText('This folder is empty.').waitFor();
+	assert.equal(await pg.locator('h1').innerText(), folder);
+	assert.equal(await pg.locator('.crumbs [aria-current=page]').innerText(), folder);
+});
+
 ptest('a folder link\'s ZIP keeps a non-ASCII folder name', async (open) => {
 	const u = await makeUser('zipname');
 	const name = 'Résumé & "CV" 2026';
