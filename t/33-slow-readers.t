@@ -71,9 +71,14 @@ waitpid($_, 0) for @kids;
 # One address: at most 4 downloads at once; the 5th is refused in JSON.
 @kids = map { slow_reader('127.0.0.11', 4, tmpdir() . "/one.$_") } 1 .. 4;
 sleep 1.5;
-$r = `curl -s --interface 127.0.0.11 -w ' %{http_code}' @{[ $side->url ]}/api/share/$token/download -o @{[ tmpdir() ]}/fifth.json`;
+$r = `curl -s --interface 127.0.0.11 -w ' %{http_code}' -D @{[ tmpdir() ]}/fifth.hdr @{[ $side->url ]}/api/share/$token/download -o @{[ tmpdir() ]}/fifth.json`;
 like($r, qr/ 429$/, 'a 5th download from one address: 429') or diag $r;
 like(read_file(tmpdir() . '/fifth.json'), qr/"code":"rate_limited"/, '  JSON rate_limited');
+# nginx's own answer under /api/share/ has the headers of every other.
+my $hdr = read_file(tmpdir() . '/fifth.hdr');
+like($hdr, qr/^Content-Security-Policy: default-src 'none'\r?$/mi, "  CSP default-src 'none'");
+like($hdr, qr/^X-Content-Type-Options: nosniff\r?$/mi, '  nosniff');
+like($hdr, qr/^Referrer-Policy: no-referrer\r?$/mi, '  no referrer');
 waitpid($_, 0) for @kids;
 
 $side->stop;
