@@ -71,13 +71,29 @@ char *
 name_from_upload(const char *filename)
 {
 	const char *base, *p;
+	char *out, *o;
 
 	if (filename == NULL)
 		return NULL;
 	for (base = p = filename; *p != '\0'; p++)
 		if (*p == '/' || *p == '\\')
 			base = p + 1;
-	return name_valid(base) ? xstrdup(base) : NULL;
+	/* Browsers and curl send '"' as "%22" (HTML's multipart/form-data
+	 * encoding); a literal "%22" cannot be told apart, and is rarer. */
+	out = o = xstrdup(base);
+	for (p = base; *p != '\0'; p++) {
+		if (strncmp(p, "%22", 3) == 0) {
+			*o++ = '"';
+			p += 2;
+		} else
+			*o++ = *p;
+	}
+	*o = '\0';
+	if (!name_valid(out)) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 char *

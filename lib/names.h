@@ -12,8 +12,8 @@
  * not "." or ".."; else 0. */
 int	 name_valid(const char *s);
 /* The last path component of an upload's filename, after any '/' or '\\'
- * ("C:\\x\\a.txt" -> "a.txt"): a heap string, or NULL if it is not
- * name_valid(). */
+ * ("C:\\x\\a.txt" -> "a.txt"), with each "%22" back to '"': a heap
+ * string, or NULL if it is not name_valid(). */
 char	*name_from_upload(const char *filename);
 /* name with " (n)" before its last extension ("a.txt" -> "a (n).txt",
  * "a" and ".bashrc" have none), the stem shortened on a UTF-8 character

@@ -105,6 +105,11 @@ main(void)
 	upload("", NULL);
 	upload("a\x01.txt", NULL);
 	upload("\xc0\xae\xc0\xae", NULL);
+	/* HTML's form encoding (and curl's) sends '"' as %22. */
+	upload("say %22hi%22.txt", "say \"hi\".txt");
+	upload("C:\\x\\%22.txt", "\".txt");
+	upload("100%25 %2 %2.txt", "100%25 %2 %2.txt");
+	upload("%22", "\"");
 	ok(name_from_upload(NULL) == NULL, "name_from_upload(NULL) -> NULL");
 
 	suffix("a.txt", 1, "a (1).txt");

@@ -155,6 +155,24 @@ ptest('names keep their spaces on the page ("a  b" is not "a b")', async (open) 
 	assert.equal(await pg.locator('.crumbs [aria-current=page]').innerText(), folder);
 });
 
+ptest('a file name with double quotes uploads under that name', async (open) => {
+	const u = await makeUser('quotes');
+	const pg = await open({ token: u.token });
+	await pg.goto(`${BASE}/files`);
+	await pg.getByText('This folder is empty.').waitFor();
+	// Chromium sends the name as say%22hi%22 (HTML's form encoding).
+	const name = 'say "hi".txt';
+	await pg.locator('#upload-input').setInputFiles([{ name, mimeType: 'text/plain', buffer: Buffer.from('hi') }]);
+	const li = pg.locator('li.upload[data-state="done"]');
+	await li.waitFor();
+	assert.equal(await li.locator('.upload-status').textContent(), 'Uploaded.');
+	await pg.locator('table.files').waitFor();
+	assert.deepEqual(await pg.locator('table.files .name-text').allInnerTexts(), [name]);
+	const [dl] = await Promise.all([pg.waitForEvent('download'), pg.getByRole('button', { name: `Download ${name}` }).click()]);
+	assert.equal((await api('GET', '/api/files', { token: u.token })).json[0].name, name);
+	assert.equal(dl.suggestedFilename(), 'say _hi_.txt'); // the browser's own rule for '"'
+});
+
 ptest('a folder link\'s ZIP keeps a non-ASCII folder name', async (open) => {
 	const u = await makeUser('zipname');
 	const name = 'Résumé & "CV" 2026';
