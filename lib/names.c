@@ -58,7 +58,7 @@ name_valid(const char *s)
 			return 0;
 		/* Bidi controls and invisible format characters make a name
 		 * display as another one ("\u202egnp.exe" shows "exe.png"). */
-		if ((cp >= 0x200b && cp <= 0x200f) ||
+		if (cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
 		    (cp >= 0x202a && cp <= 0x202e) ||
 		    (cp >= 0x2060 && cp <= 0x2064) ||
 		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff)

@@ -8,7 +8,7 @@
 /* 1 if s is strict UTF-8 (RFC 3629: no overlongs, surrogates or code
  * points past U+10FFFF) of 1 to 255 bytes, without '/', '\\', C0 or C1
  * controls or DEL, bidi controls or invisible format characters
- * (U+200B-200F, U+202A-202E, U+2060-2064, U+2066-2069, U+FEFF), and is
+ * (U+061C, U+200B-200F, U+202A-202E, U+2060-2064, U+2066-2069, U+FEFF), and is
  * not "." or ".."; else 0. */
 int	 name_valid(const char *s);
 /* The last path component of an upload's filename, after any '/' or '\\'

@@ -40,7 +40,7 @@ is(api('POST', "/api/files/upload?on_conflict=%zz", token => $t, form => ["file=
 is(api('GET', '/api/files?folder_id=', token => $t)->{status}, 200, 'an empty value is still fine');
 
 # Bidi controls and invisible characters in names.
-for my $cp (0x202E, 0x200B, 0x2066, 0xFEFF, 0x2060) {
+for my $cp (0x202E, 0x200B, 0x2066, 0xFEFF, 0x2060, 0x061C) {
 	my $c = chr $cp;
 	utf8::encode($c);
 	my $name = "gnp${c}.exe";

@@ -59,6 +59,10 @@ main(void)
 	valid("\x1f", 0, "C0 control");
 	valid("a\x7f", 0, "DEL");
 	valid("\xe2\x80\xaegnp.exe", 0, "U+202E right-to-left override");
+	/* Unicode's other Bidi_Control: "x\u061c2026-11-30.pdf" shows as
+	 * "x30-11-2026.pdf" in Chromium. */
+	valid("x\xd8\x9c" "2026-11-30.pdf", 0, "U+061C arabic letter mark");
+	valid("a\xd8\x9b", 1, "U+061B arabic semicolon");
 	valid("a\xe2\x80\x8b" "b", 0, "U+200B zero width space");
 	valid("a\xe2\x80\x8f", 0, "U+200F right-to-left mark");
 	valid("a\xe2\x81\xa0", 0, "U+2060 word joiner");
