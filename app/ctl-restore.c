@@ -186,6 +186,33 @@ drop_extra(void *arg, const char *path, const unsigned char *id,
 	return 0;
 }
 
+/* The dump's last line (ctl-backup.c writes it after every table): a
+ * db.sql without it was cut short, and is refused before anything is
+ * written, since load_sql drops every table first. */
+#define DUMP_END	"SET UNIQUE_CHECKS = 1;\n"
+
+static int
+dump_complete(const char *dir)
+{
+	char *path = xasprintf("%s/db.sql", dir), tail[sizeof(DUMP_END)];
+	size_t n = sizeof(DUMP_END) - 1;
+	int ok = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		bk_err("open", path);
+	else {
+		ok = fseek(f, -(long)n, SEEK_END) == 0 &&
+		    fread(tail, 1, n, f) == n && memcmp(tail, DUMP_END, n) == 0;
+		fclose(f);
+		if (!ok)
+			fprintf(stderr, "tcloudctl: restore: %s is truncated "
+			    "(it does not end as a dump ends)\n", path);
+	}
+	free(path);
+	return ok ? 0 : -1;
+}
+
 /* Drop every table, then run db.sql one statement at a time (a statement
  * ends with ';' at the end of a line, as the dump writes them). */
 static int
@@ -303,7 +330,7 @@ ctl_restore(struct app *a, int argc, char *argv[])
 		fprintf(stderr, "usage: tcloudctl restore DIR [--force]\n");
 		return 2;
 	}
-	if (read_manifest(dir, &mf) == -1)
+	if (read_manifest(dir, &mf) == -1 || dump_complete(dir) == -1)
 		return 1;
 	if (nmigrations && mf.schema > migrations[nmigrations - 1].version) {
 		fprintf(stderr, "tcloudctl: restore: the backup has schema %d, "

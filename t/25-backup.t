@@ -171,6 +171,19 @@ is($rc, 1, 'restore refuses a non-empty install');
 like($out, qr/not empty.*--force/, '  and names --force');
 isnt(state_of(), $before, '  and changed nothing');
 
+# A backup whose db.sql was cut short (a full disk, an interrupted copy)
+# is refused before anything is touched: restore dropped every table and
+# loaded what was there, exit 0, losing the rest.
+system('cp', '-a', $bk, "$dir/cut") == 0 or die;
+truncate "$dir/cut/db.sql", int((-s "$bk/db.sql") * 2 / 3) or die;
+my $changed = state_of();
+($rc, $out) = ctl("restore $dir/cut --force");
+is($rc, 1, 'restore --force of a backup with a truncated db.sql fails');
+like($out, qr{^tcloudctl: restore: \Q$dir\E/cut/db\.sql is truncated}m, '  naming it');
+is(state_of(), $changed, '  and the install is as it was');
+my $r0 = api('GET', "/api/files/$id{'c.bin'}/download", token => $t);
+is($r0->{body}, 'replaced after the backup', '  its files download as before');
+
 # --- restore --force: exactly the backed-up state -------------------------
 ($rc, $out) = ctl("restore $bk --force");
 is($rc, 0, 'restore --force') or diag $out;
