@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,6 +394,13 @@ copy_blobs(struct app *a, const char *dir, long long *nblobs,
 				bk_err("open", src);
 				rc = -1;
 			}
+		} else if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+			/* A directory where a blob should be: name the source,
+			 * not the copy that read(2) would fail on. */
+			fprintf(stderr, "tcloudctl: backup: %s is not a regular "
+			    "file\n", src);
+			rc = -1;
+			close(fd);
 		} else {
 			mkdirs_for(dst);
 			if (copy_fd(fd, tail, bytes) == -1 ||
@@ -538,6 +546,25 @@ bk_key_name(long long id)
 	return id ? xasprintf("master-%lld.key", id) : xstrdup("jwt.secret");
 }
 
+static int
+rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	if (ftw->level > 0)
+		(void)(type == FTW_DP ? rmdir(path) : unlink(path));
+	return 0;
+}
+
+/* A failed backup takes away what it wrote (DIR was new or empty), so
+ * that the same command can be run again once the cause is fixed. */
+static void
+remove_partial(const char *dir, int made)
+{
+	(void)nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (made)
+		(void)rmdir(dir);
+}
+
 /* backup DIR: see the top of this file. */
 int
 ctl_backup(struct app *a, int argc, char *argv[])
@@ -546,7 +573,7 @@ ctl_backup(struct app *a, int argc, char *argv[])
 	char *paths[MAXKEYS], *p, *q, *keydir = NULL, *mpath = NULL;
 	const char *dir;
 	size_t nkeys, i;
-	int attempt, schema = 0, rc = 1, r = -1;
+	int attempt, schema = 0, rc = 1, r = -1, made = 1, mine = 0;
 	MYSQL *m = NULL;
 	FILE *mf;
 	DIR *d;
@@ -576,7 +603,9 @@ ctl_backup(struct app *a, int argc, char *argv[])
 			goto out;
 		}
 		chmod(dir, 0700);
+		made = 0;
 	}
+	mine = 1;
 	keydir = xasprintf("%s/keys", dir);
 	p = xasprintf("%s/blobs", dir);
 	if (mkdir(keydir, 0700) == -1 || mkdir(p, 0700) == -1) {
@@ -649,6 +678,8 @@ ctl_backup(struct app *a, int argc, char *argv[])
 out:
 	if (m)
 		mysql_close(m);
+	if (rc != 0 && mine)
+		remove_partial(dir, made);
 	for (i = 0; i < nkeys; i++)
 		free(paths[i]);
 	free(keydir);

@@ -90,6 +90,26 @@ ok(@bblobs >= 3, '  and the blobs (' . scalar(@bblobs) . ')');
 ($rc, $out) = ctl("backup $bk");
 isnt($rc, 0, 'a backup into a non-empty directory is refused');
 like($out, qr/not empty/, '  saying so');
+# A backup that fails half-way (here: a directory where a blob should
+# be) names the culprit and takes away what it wrote, so that once the
+# cause is fixed the same command works; it used to leave a partial
+# DIR that the rerun refused as not empty.
+{
+	my $x = api('POST', '/api/files/upload', token => $v->{token},
+	    form => ['file=@' . write_file("$dir/x.bin", rnd(5000))])->{json};
+	my ($blob) = sort { -M $a <=> -M $b } grep { -f } glob("$S/data/blobs/*/*/*");
+	rename $blob, "$dir/blob.aside" or die;
+	mkdir $blob;
+	($rc, $out) = ctl("backup $dir/bk3");
+	is($rc, 1, 'a backup meeting a directory in place of a blob fails');
+	like($out, qr/^tcloudctl: backup: \Q$blob\E is not a regular file$/m, '  naming it');
+	ok(!-e "$dir/bk3", '  and leaves no partial backup behind');
+	rmdir $blob;
+	rename "$dir/blob.aside", $blob or die;
+	($rc, $out) = ctl("backup $dir/bk3");
+	is($rc, 0, '  run again once the blob is back: it succeeds') or diag $out;
+	api('DELETE', "/api/files/$x->{id}", token => $v->{token});
+}
 mkdir "$dir/partial";
 ($rc, $out) = ctl("restore $dir/partial");
 isnt($rc, 0, 'restore refuses a directory without a manifest');
