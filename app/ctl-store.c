@@ -171,9 +171,16 @@ ctl_gc(struct app *a, int argc, char *argv[])
 {
 	struct gc g = { NULL, NULL, 0, 0, 0, 0 };
 	long long age = GC_AGE;
+	char *end;
 
-	if (argc >= 2 && !strcmp(argv[0], "--older-than"))
-		age = atoll(argv[1]);
+	/* A misread age would remove uploads in flight: only a whole number
+	 * of seconds is taken, anything else is a usage error. */
+	if (argc != 0 && (argc != 2 || strcmp(argv[0], "--older-than") ||
+	    (age = strtoll(argv[1], &end, 10)) < 0 || end == argv[1] ||
+	    *end != '\0' || age > 315360000)) {
+		fprintf(stderr, "usage: tcloudctl gc [--older-than SECONDS]\n");
+		return 2;
+	}
 	g.db = ctl_db(a, 1);
 	g.cutoff = time(NULL) - age;
 	/* Temp objects are local files in every backend (an object store

@@ -253,6 +253,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "tcloudctl: unknown command '%s'\n", argv[0]);
 		usage();
 	}
+	/* A word after a command that takes none (rotate-key --dry-run) must
+	 * not be ignored: the command would run for real. */
+	if (!*c->args && argc > 1) {
+		fprintf(stderr, "tcloudctl: %s takes no arguments ('%s')\n",
+		    c->name, argv[1]);
+		usage();
+	}
 	log_init("tcloudctl", LOG_WARN);
 	if (crypto_init() == -1 ||
 	    conf_load(&app.conf, path, err, sizeof(err)) == -1) {

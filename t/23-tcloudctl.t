@@ -80,6 +80,27 @@ is(scalar(blobs()), scalar(@blobs), 'referenced blobs all kept');
 ($rc) = ctl('fsck');
 is($rc, 0, 'fsck still clean after gc');
 
+# A gc age that is not a whole number of seconds is a usage error: read
+# as 1 ("1h") or as a time in the future ("-1") it removed uploads in
+# flight; a misspelt option ran gc with the default age.
+my $inflight = "$S/data/tmp/" . ('c' x 32);
+write_file($inflight, 'in flight');
+system("chown --reference=$S/data $inflight");
+utime(time - 60, time - 60, $inflight);
+for my $bad ('--older-than 1h', '--older-than -1', '--older-than', '--older-then 60', '60') {
+	($rc, $out) = ctl("gc $bad");
+	is($rc, 2, "gc $bad: exit 2");
+	like($out, qr/^usage: tcloudctl gc \[--older-than SECONDS\]$/m, '  usage on stderr');
+}
+ok(-e $inflight, '  the upload in flight is still there');
+unlink $inflight;
+# A word after a command that takes none is refused, not ignored: the
+# admin who types --dry-run must not get a real rotation.
+($rc, $out) = ctl('rotate-key --dry-run');
+is($rc, 2, 'rotate-key --dry-run: exit 2');
+like($out, qr/^tcloudctl: rotate-key takes no arguments \('--dry-run'\)$/m, '  saying so');
+unlike($out, qr/re-wrapped/, '  and rotating nothing');
+
 # rotate-key: new KEK 2, old one listed; after rotation the old one can go.
 my $conf = read_file("$S/tcloud.conf");
 system("head -c 32 /dev/urandom > $S/secrets/master-2.key && chmod 600 $S/secrets/master-2.key && chown --reference=$S/secrets $S/secrets/master-2.key");
