@@ -89,7 +89,8 @@ static int
 cmd_init(struct app *a, int argc, char *argv[])
 {
 	const char *files[] = { a->conf.jwt_secret_file, a->conf.master_key_file };
-	size_t i;
+	unsigned char jwt[64];
+	size_t i, n;
 	int rc;
 
 	if (mkdir(a->conf.data_dir, 0700) == -1 && errno != EEXIST) {
@@ -106,6 +107,13 @@ cmd_init(struct app *a, int argc, char *argv[])
 		if (rc == 1)
 			printf("created %s\n", files[i]);
 	}
+	/* A key file that was there already is kept: it must be one the
+	 * workers will accept, or init would succeed and they would not start. */
+	rc = app_load_keys(a) == -1 || keys_read_secret(a->conf.jwt_secret_file,
+	    jwt, 32, sizeof(jwt), &n) == -1;
+	explicit_bzero(jwt, sizeof(jwt));
+	if (rc)
+		return 1;
 	if (ctl_init_store(a) != 0)
 		return 1;
 	return cmd_migrate(a, argc, argv);

@@ -152,4 +152,32 @@ is(api('POST', '/api/auth/login', json => { username => $pend, password => 'pend
     401, '  and the account registered today is gone');
 ($rc, $out) = ctl('purge-pending x');
 is($rc, 2, 'purge-pending with a bad number: usage, exit 2');
+
+# init keeps a key file that is there already; one the workers would
+# refuse (too short, or readable by others) fails init, naming it, where
+# init used to succeed and leave workers that do not start.
+{
+	my ($site_user) = ($ENV{TCLOUD_CTL} // '') =~ /^runuser -u (\S+)/;
+	my $f = "$dir/init";
+	mkdir $f, 0700;
+	my $c = read_file("$S/tcloud.conf");
+	$c =~ s/^data_dir = .*$/data_dir = $f\/data/m;
+	$c =~ s/^master_key_file = .*$/master_key_file = $f\/master.key/m;
+	$c =~ s/^jwt_secret_file = .*$/jwt_secret_file = $f\/jwt.secret/m;
+	write_file("$f/tcloud.conf", $c);
+	write_file("$f/jwt.secret", 'short');
+	chmod 0600, "$f/jwt.secret";
+	chown((getpwnam $site_user)[2, 3], $dir, $f, glob("$f/*")) if $site_user;
+	(my $fctl = $ENV{TCLOUD_CTL}) =~ s/-c \S+/-c $f\/tcloud.conf/;
+	my $o = `$fctl init 2>&1`;
+	is($? >> 8, 1, 'init with a 5-byte jwt.secret there: exit 1') or diag $o;
+	like($o, qr/\Q$f\E\/jwt\.secret: must be a regular file of mode 0600 holding 32 to 64 bytes/,
+	    '  naming the file and what it must be');
+	is(read_file("$f/jwt.secret"), 'short', '  and leaving it alone');
+	write_file("$f/jwt.secret", 'j' x 32);
+	chmod 0644, "$f/master.key";
+	$o = `$fctl init 2>&1`;
+	is($? >> 8, 1, 'init with a master key of mode 0644: exit 1') or diag $o;
+	like($o, qr/master key \Q$f\E\/master\.key: .*mode 0600/, '  naming it');
+}
 done_testing();
