@@ -353,6 +353,21 @@ ctl_restore(struct app *a, int argc, char *argv[])
 			goto out;
 		}
 	}
+	/* And every key file the manifest names is in the backup: else the
+	 * rows and blobs would be restored under keys that are not. */
+	for (k = 0; k <= mf.nkeys; k++) {
+		name = bk_key_name(k < mf.nkeys ? mf.keys[k] : 0);
+		src = xasprintf("%s/keys/%s", dir, name);
+		free(name);
+		j = stat(src, &st);
+		if (j == -1 || !S_ISREG(st.st_mode))
+			fprintf(stderr, "tcloudctl: restore: %s: %s (not a "
+			    "complete backup)\n", src, j == -1 ?
+			    strerror(errno) : "not a regular file");
+		free(src);
+		if (j == -1 || !S_ISREG(st.st_mode))
+			goto out;
+	}
 	if (a->conf.master_key_id != mf.active)
 		fprintf(stderr, "tcloudctl: restore: note: the backup's active "
 		    "key was %lld, tcloud.conf's is %lld\n", mf.active,

@@ -203,6 +203,16 @@ like($out, qr{^tcloudctl: restore: \Q$dir\E/cut/db\.sql is truncated}m, '  namin
 is(state_of(), $changed, '  and the install is as it was');
 my $r0 = api('GET', "/api/files/$id{'c.bin'}/download", token => $t);
 is($r0->{body}, 'replaced after the backup', '  its files download as before');
+# A backup without its master key file (kept elsewhere, or lost) is
+# refused before anything is written: the database was replaced, then
+# the copy of the key failed.
+system('cp', '-a', $bk, "$dir/nokey") == 0 or die;
+unlink glob("$dir/nokey/keys/master-*.key") or die;
+($rc, $out) = ctl("restore $dir/nokey --force");
+is($rc, 1, 'restore --force of a backup without its master key fails');
+like($out, qr{^tcloudctl: restore: \Q$dir\E/nokey/keys/master-\d+\.key: No such file or directory \(not a complete backup\)$}m,
+    '  naming the missing file');
+is(state_of(), $changed, '  and the install is as it was');
 
 # --- restore --force: exactly the backed-up state -------------------------
 ($rc, $out) = ctl("restore $bk --force");
