@@ -353,11 +353,27 @@ mkdirs_for(const char *path)
 	free(p);
 }
 
+static int
+id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+/* The blob ids one round found missing, sorted for the next round. */
+struct missing {
+	unsigned char	*ids;
+	size_t		 n, cap;
+};
+
 /* Copy the blobs listed in DIR/.blobs that DIR does not have yet.  0 all
- * there, 1 some were deleted since the snapshot, -1 error. */
+ * there, 1 some were deleted since the snapshot (each in *now), -1 error.
+ * A blob is unlinked only after the delete of its row commits, so one
+ * that was already missing in the previous round (*prev) and that this
+ * later snapshot still names was not deleted: it is lost, and retrying
+ * cannot help. */
 static int
 copy_blobs(struct app *a, const char *dir, long long *nblobs,
-    long long *bytes)
+    long long *bytes, const struct missing *prev, struct missing *now)
 {
 	char line[64], *lpath = xasprintf("%s/.blobs", dir);
 	unsigned char id[16];
@@ -388,9 +404,20 @@ copy_blobs(struct app *a, const char *dir, long long *nblobs,
 			;	/* copied in an earlier round */
 		else if ((fd = open(src, O_RDONLY | O_CLOEXEC |
 		    O_NOFOLLOW)) == -1) {
-			if (errno == ENOENT)
+			if (errno == ENOENT && prev->n && bsearch(id,
+			    prev->ids, prev->n, 16, id_cmp) != NULL) {
+				fprintf(stderr, "tcloudctl: backup: blob %s, named by "
+				    "a files row, is missing from %s (tcloudctl "
+				    "fsck names the file)\n", line, a->conf.data_dir);
+				rc = -1;
+			} else if (errno == ENOENT) {
+				if (now->n == now->cap) {
+					now->cap = now->cap ? now->cap * 2 : 64;
+					now->ids = xrealloc(now->ids, now->cap * 16);
+				}
+				memcpy(now->ids + 16 * now->n++, id, 16);
 				rc = 1;
-			else {
+			} else {
 				bk_err("open", src);
 				rc = -1;
 			}
@@ -416,6 +443,8 @@ copy_blobs(struct app *a, const char *dir, long long *nblobs,
 	}
 	fclose(list);
 	free(lpath);
+	if (now->n)
+		qsort(now->ids, now->n, 16, id_cmp);
 	return rc;
 }
 
@@ -426,12 +455,6 @@ struct prune {
 	unsigned char	*ids;
 	size_t		 n;
 };
-
-static int
-id_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, 16);
-}
 
 static int
 prune_one(void *arg, const char *path, const unsigned char *id,
@@ -574,6 +597,7 @@ ctl_backup(struct app *a, int argc, char *argv[])
 	const char *dir;
 	size_t nkeys, i;
 	int attempt, schema = 0, rc = 1, r = -1, made = 1, mine = 0;
+	struct missing miss[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
 	MYSQL *m = NULL;
 	FILE *mf;
 	DIR *d;
@@ -624,7 +648,9 @@ ctl_backup(struct app *a, int argc, char *argv[])
 		 * first snapshot names, so the retry is exercised. */
 		if (attempt == 0 && getenv("TCLOUD_BACKUP_TEST_PAUSE"))
 			sleep((unsigned)atoi(getenv("TCLOUD_BACKUP_TEST_PAUSE")));
-		if ((r = copy_blobs(a, dir, &nblobs, &bytes)) != 1)
+		miss[attempt % 2].n = 0;
+		if ((r = copy_blobs(a, dir, &nblobs, &bytes,
+		    &miss[(attempt + 1) % 2], &miss[attempt % 2])) != 1)
 			break;
 		fprintf(stderr, "tcloudctl: backup: files were deleted while "
 		    "copying; taking a new snapshot\n");
@@ -680,6 +706,8 @@ out:
 		mysql_close(m);
 	if (rc != 0 && mine)
 		remove_partial(dir, made);
+	free(miss[0].ids);
+	free(miss[1].ids);
 	for (i = 0; i < nkeys; i++)
 		free(paths[i]);
 	free(keydir);

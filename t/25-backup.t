@@ -105,6 +105,15 @@ like($out, qr/not empty/, '  saying so');
 	like($out, qr/^tcloudctl: backup: \Q$blob\E is not a regular file$/m, '  naming it');
 	ok(!-e "$dir/bk3", '  and leaves no partial backup behind');
 	rmdir $blob;
+	# A blob that is simply gone (fsck's "blob missing") is named too:
+	# it was taken for a file deleted meanwhile, eight snapshots were
+	# taken, and the backup blamed "files change too fast".
+	($rc, $out) = ctl("backup $dir/bk3");
+	is($rc, 1, 'a backup meeting a lost blob fails');
+	my $hex = (split m{/}, $blob)[-1];
+	like($out, qr/^tcloudctl: backup: blob $hex, named by a files row, is missing from /m, '  naming it');
+	unlike($out, qr/too fast/, '  not blaming the churn');
+	ok(!-e "$dir/bk3", '  and leaves no partial backup behind');
 	rename "$dir/blob.aside", $blob or die;
 	($rc, $out) = ctl("backup $dir/bk3");
 	is($rc, 0, '  run again once the blob is back: it succeeds') or diag $out;
