@@ -94,6 +94,20 @@ for my $bad ('--older-than 1h', '--older-than -1', '--older-than', '--older-then
 }
 ok(-e $inflight, '  the upload in flight is still there');
 unlink $inflight;
+# gc over a data_dir that is not there (a typo in tcloud.conf) fails,
+# naming it: the walk took the missing directory for an empty store, and
+# gc said "0 removed", exit 0.
+{
+	my ($site_user) = ($ENV{TCLOUD_CTL} // '') =~ /^runuser -u (\S+)/;
+	my $c = read_file("$S/tcloud.conf");
+	$c =~ s/^data_dir = .*$/data_dir = $dir\/no-such-dir/m;
+	write_file("$dir/gc.conf", $c);
+	chown((getpwnam $site_user)[2, 3], $dir, "$dir/gc.conf") if $site_user;
+	(my $gctl = $ENV{TCLOUD_CTL}) =~ s/-c \S+/-c $dir\/gc.conf/;
+	my $o = `$gctl gc 2>&1`;
+	is($? >> 8, 1, 'gc with a data_dir that does not exist: exit 1');
+	like($o, qr{^tcloudctl: gc: \Q$dir\E/no-such-dir/blobs: No such file or directory$}m, '  naming it');
+}
 # A word after a command that takes none is refused, not ignored: the
 # admin who types --dry-run must not get a real rotation.
 ($rc, $out) = ctl('rotate-key --dry-run');
