@@ -217,7 +217,9 @@ static const struct ctl_cmd cmds[] = {
 	{ "stats", ctl_stats, 0, "", "counts of users, files, bytes, links" },
 	{ "purge-pending", ctl_purge_pending, 0, "DAYS",
 	    "delete accounts still pending after DAYS days" },
-	{ "backup", ctl_backup, 0, "DIR",
+	/* backup copies the key files: they are checked (old_key_files
+	 * too) as the workers check them, before anything is written. */
+	{ "backup", ctl_backup, 1, "DIR",
 	    "consistent snapshot: database, blobs, keys" },
 	{ "restore", ctl_restore, 0, "DIR [--force]",
 	    "bring a backup back (--force: replace)" },

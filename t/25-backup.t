@@ -119,6 +119,20 @@ like($out, qr/not empty/, '  saying so');
 	is($rc, 0, '  run again once the blob is back: it succeeds') or diag $out;
 	api('DELETE', "/api/files/$x->{id}", token => $v->{token});
 }
+# A tcloud.conf whose old_key_files the workers would refuse ("9 PATH",
+# no colon) fails the backup up front; the backup used to skip that key
+# silently, exit 0, and files still under it could not be restored.
+{
+	my $c = read_file("$S/tcloud.conf");
+	$c =~ s/^old_key_files = .*\n//m;
+	write_file("$dir/badold.conf", $c . "old_key_files = 9 $dir/k9\n");
+	give("$dir/badold.conf");
+	(my $bctl = $ENV{TCLOUD_CTL}) =~ s/-c \S+/-c $dir\/badold.conf/;
+	my $o = `$bctl backup $dir/bk4 2>&1`;
+	is($? >> 8, 1, 'a backup with a malformed old_key_files fails');
+	like($o, qr/old_key_files: '9' is not id:path/, '  naming it');
+	ok(!-e "$dir/bk4", '  before writing anything');
+}
 mkdir "$dir/partial";
 ($rc, $out) = ctl("restore $dir/partial");
 isnt($rc, 0, 'restore refuses a directory without a manifest');
