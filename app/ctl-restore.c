@@ -394,13 +394,17 @@ ctl_restore(struct app *a, int argc, char *argv[])
 		p.own.uid = st.st_uid;
 		p.own.gid = st.st_gid;
 	}
-	if (store_walk_blobs(dir, put_blob, &p) == -1 || p.failed)
-		goto out;
-	if (p.n != mf.blobs) {
+	/* Counted before any is copied: a backup short of blobs leaves the
+	 * install as it was (and an empty one empty, for the next try). */
+	blobs = 0;
+	if (store_walk_blobs(dir, count_blob, &blobs) == -1 ||
+	    blobs != mf.blobs) {
 		fprintf(stderr, "tcloudctl: restore: %lld blobs in %s, the "
-		    "manifest says %lld\n", p.n, dir, mf.blobs);
+		    "manifest says %lld\n", blobs, dir, mf.blobs);
 		goto out;
 	}
+	if (store_walk_blobs(dir, put_blob, &p) == -1 || p.failed)
+		goto out;
 	if (load_sql(m, dir) == -1 || check_rows(a, m) == -1)
 		goto out;
 	if (force)

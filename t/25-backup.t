@@ -168,7 +168,7 @@ my $me = getpwuid($<);
 my $sock = ($conf =~ /^db_socket = (.*)$/m)[0];
 my $mysql = "mariadb --no-defaults -u$me --socket=$sock";
 SKIP: {
-	skip 'no administrative access to the test MariaDB', 6
+	skip 'no administrative access to the test MariaDB', 8
 	    if system("$mysql -e 'DROP DATABASE IF EXISTS tcloud_restore; "
 	    . "CREATE DATABASE tcloud_restore CHARACTER SET utf8mb4; "
 	    . "GRANT ALL ON tcloud_restore.* TO tcloud\@localhost' 2>/dev/null") != 0;
@@ -186,6 +186,15 @@ SKIP: {
 	my $run = sub { my $o = `$fctl $_[0] 2>&1`; return ($? >> 8, $o) };
 	($rc, $out) = $run->('init');
 	is($rc, 0, 'a fresh install (init: new random keys, empty schema)') or diag $out;
+	# A backup short of a blob is refused before any blob is copied, so
+	# the install stays empty and the complete backup then goes in
+	# without --force (it was "not empty" after the failed attempt).
+	system('cp', '-a', $bk, "$dir/short") == 0 or die;
+	my ($one) = grep { -f } glob("$dir/short/blobs/*/*/*");
+	unlink $one or die;
+	($rc, $out) = $run->("restore $dir/short");
+	is($rc, 1, 'restore of a backup short of a blob fails');
+	like($out, qr/^tcloudctl: restore: \d+ blobs in \Q$dir\E\/short, the manifest says \d+$/m, '  saying so');
 	($rc, $out) = $run->("restore $bk");
 	is($rc, 0, 'restore into it') or diag $out;
 	($rc, $out) = $run->('fsck');
