@@ -162,6 +162,13 @@ cmd_user(struct app *a, int argc, char *argv[])
 		fprintf(stderr, "tcloudctl: invalid username\n");
 		return 1;
 	}
+	/* The default NAME@localhost is this command's own; a given address
+	 * passes the same check as at registration. */
+	if (email != NULL && !email_valid(email)) {
+		fprintf(stderr, "tcloudctl: invalid email address '%s'\n",
+		    email);
+		return 1;
+	}
 	db = ctl_db(a, 1);
 	if ((res = db_query(db, SQL_USER_EXISTS_NAME, "s", name)) == NULL)
 		goto out;

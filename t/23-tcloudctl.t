@@ -167,6 +167,20 @@ is(api('POST', '/api/auth/login', json => { username => $pend, password => 'pend
 ($rc, $out) = ctl('purge-pending x');
 is($rc, 2, 'purge-pending with a bad number: usage, exit 2');
 
+# user add --email takes an address registration would take; anything
+# was stored (and 400 bytes came back as the database's "Data too long").
+for my $bad ('not an email', 'a' x 400 . '@example.com') {
+	my $name = 'em' . $$ . length $bad;
+	($rc, $out) = ctl("user add $name --email '$bad'", "password-123\n");
+	is($rc, 1, 'user add --email ' . substr($bad, 0, 12) . '...: exit 1');
+	like($out, qr/^tcloudctl: invalid email address '/m, '  saying so');
+	unlike($out, qr/Data too long|statement/, '  nothing of the database');
+	is(api('POST', '/api/auth/login', json => { username => $name, password => 'password-123' })->{status},
+	    401, '  and no account');
+}
+($rc, $out) = ctl("user add em$$ --email em$$\@example.com", "password-123\n");
+is($rc, 0, 'user add with a good --email works') or diag $out;
+
 # init keeps a key file that is there already; one the workers would
 # refuse (too short, or readable by others) fails init, naming it, where
 # init used to succeed and leave workers that do not start.
