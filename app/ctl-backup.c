@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,11 +353,27 @@ mkdirs_for(const char *path)
 	free(p);
 }
 
+static int
+id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+/* The blob ids one round found missing, sorted for the next round. */
+struct missing {
+	unsigned char	*ids;
+	size_t		 n, cap;
+};
+
 /* Copy the blobs listed in DIR/.blobs that DIR does not have yet.  0 all
- * there, 1 some were deleted since the snapshot, -1 error. */
+ * there, 1 some were deleted since the snapshot (each in *now), -1 error.
+ * A blob is unlinked only after the delete of its row commits, so one
+ * that was already missing in the previous round (*prev) and that this
+ * later snapshot still names was not deleted: it is lost, and retrying
+ * cannot help. */
 static int
 copy_blobs(struct app *a, const char *dir, long long *nblobs,
-    long long *bytes)
+    long long *bytes, const struct missing *prev, struct missing *now)
 {
 	char line[64], *lpath = xasprintf("%s/.blobs", dir);
 	unsigned char id[16];
@@ -387,12 +404,30 @@ copy_blobs(struct app *a, const char *dir, long long *nblobs,
 			;	/* copied in an earlier round */
 		else if ((fd = open(src, O_RDONLY | O_CLOEXEC |
 		    O_NOFOLLOW)) == -1) {
-			if (errno == ENOENT)
+			if (errno == ENOENT && prev->n && bsearch(id,
+			    prev->ids, prev->n, 16, id_cmp) != NULL) {
+				fprintf(stderr, "tcloudctl: backup: blob %s, named by "
+				    "a files row, is missing from %s (tcloudctl "
+				    "fsck names the file)\n", line, a->conf.data_dir);
+				rc = -1;
+			} else if (errno == ENOENT) {
+				if (now->n == now->cap) {
+					now->cap = now->cap ? now->cap * 2 : 64;
+					now->ids = xrealloc(now->ids, now->cap * 16);
+				}
+				memcpy(now->ids + 16 * now->n++, id, 16);
 				rc = 1;
-			else {
+			} else {
 				bk_err("open", src);
 				rc = -1;
 			}
+		} else if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+			/* A directory where a blob should be: name the source,
+			 * not the copy that read(2) would fail on. */
+			fprintf(stderr, "tcloudctl: backup: %s is not a regular "
+			    "file\n", src);
+			rc = -1;
+			close(fd);
 		} else {
 			mkdirs_for(dst);
 			if (copy_fd(fd, tail, bytes) == -1 ||
@@ -408,6 +443,8 @@ copy_blobs(struct app *a, const char *dir, long long *nblobs,
 	}
 	fclose(list);
 	free(lpath);
+	if (now->n)
+		qsort(now->ids, now->n, 16, id_cmp);
 	return rc;
 }
 
@@ -418,12 +455,6 @@ struct prune {
 	unsigned char	*ids;
 	size_t		 n;
 };
-
-static int
-id_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, 16);
-}
 
 static int
 prune_one(void *arg, const char *path, const unsigned char *id,
@@ -538,6 +569,25 @@ bk_key_name(long long id)
 	return id ? xasprintf("master-%lld.key", id) : xstrdup("jwt.secret");
 }
 
+static int
+rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	if (ftw->level > 0)
+		(void)(type == FTW_DP ? rmdir(path) : unlink(path));
+	return 0;
+}
+
+/* A failed backup takes away what it wrote (DIR was new or empty), so
+ * that the same command can be run again once the cause is fixed. */
+static void
+remove_partial(const char *dir, int made)
+{
+	(void)nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (made)
+		(void)rmdir(dir);
+}
+
 /* backup DIR: see the top of this file. */
 int
 ctl_backup(struct app *a, int argc, char *argv[])
@@ -546,7 +596,8 @@ ctl_backup(struct app *a, int argc, char *argv[])
 	char *paths[MAXKEYS], *p, *q, *keydir = NULL, *mpath = NULL;
 	const char *dir;
 	size_t nkeys, i;
-	int attempt, schema = 0, rc = 1, r = -1;
+	int attempt, schema = 0, rc = 1, r = -1, made = 1, mine = 0;
+	struct missing miss[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
 	MYSQL *m = NULL;
 	FILE *mf;
 	DIR *d;
@@ -576,7 +627,9 @@ ctl_backup(struct app *a, int argc, char *argv[])
 			goto out;
 		}
 		chmod(dir, 0700);
+		made = 0;
 	}
+	mine = 1;
 	keydir = xasprintf("%s/keys", dir);
 	p = xasprintf("%s/blobs", dir);
 	if (mkdir(keydir, 0700) == -1 || mkdir(p, 0700) == -1) {
@@ -595,7 +648,9 @@ ctl_backup(struct app *a, int argc, char *argv[])
 		 * first snapshot names, so the retry is exercised. */
 		if (attempt == 0 && getenv("TCLOUD_BACKUP_TEST_PAUSE"))
 			sleep((unsigned)atoi(getenv("TCLOUD_BACKUP_TEST_PAUSE")));
-		if ((r = copy_blobs(a, dir, &nblobs, &bytes)) != 1)
+		miss[attempt % 2].n = 0;
+		if ((r = copy_blobs(a, dir, &nblobs, &bytes,
+		    &miss[(attempt + 1) % 2], &miss[attempt % 2])) != 1)
 			break;
 		fprintf(stderr, "tcloudctl: backup: files were deleted while "
 		    "copying; taking a new snapshot\n");
@@ -649,6 +704,10 @@ ctl_backup(struct app *a, int argc, char *argv[])
 out:
 	if (m)
 		mysql_close(m);
+	if (rc != 0 && mine)
+		remove_partial(dir, made);
+	free(miss[0].ids);
+	free(miss[1].ids);
 	for (i = 0; i < nkeys; i++)
 		free(paths[i]);
 	free(keydir);

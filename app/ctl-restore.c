@@ -186,6 +186,33 @@ drop_extra(void *arg, const char *path, const unsigned char *id,
 	return 0;
 }
 
+/* The dump's last line (ctl-backup.c writes it after every table): a
+ * db.sql without it was cut short, and is refused before anything is
+ * written, since load_sql drops every table first. */
+#define DUMP_END	"SET UNIQUE_CHECKS = 1;\n"
+
+static int
+dump_complete(const char *dir)
+{
+	char *path = xasprintf("%s/db.sql", dir), tail[sizeof(DUMP_END)];
+	size_t n = sizeof(DUMP_END) - 1;
+	int ok = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		bk_err("open", path);
+	else {
+		ok = fseek(f, -(long)n, SEEK_END) == 0 &&
+		    fread(tail, 1, n, f) == n && memcmp(tail, DUMP_END, n) == 0;
+		fclose(f);
+		if (!ok)
+			fprintf(stderr, "tcloudctl: restore: %s is truncated "
+			    "(it does not end as a dump ends)\n", path);
+	}
+	free(path);
+	return ok ? 0 : -1;
+}
+
 /* Drop every table, then run db.sql one statement at a time (a statement
  * ends with ';' at the end of a line, as the dump writes them). */
 static int
@@ -303,7 +330,7 @@ ctl_restore(struct app *a, int argc, char *argv[])
 		fprintf(stderr, "usage: tcloudctl restore DIR [--force]\n");
 		return 2;
 	}
-	if (read_manifest(dir, &mf) == -1)
+	if (read_manifest(dir, &mf) == -1 || dump_complete(dir) == -1)
 		return 1;
 	if (nmigrations && mf.schema > migrations[nmigrations - 1].version) {
 		fprintf(stderr, "tcloudctl: restore: the backup has schema %d, "
@@ -325,6 +352,21 @@ ctl_restore(struct app *a, int argc, char *argv[])
 			    mf.keys[k], mf.active);
 			goto out;
 		}
+	}
+	/* And every key file the manifest names is in the backup: else the
+	 * rows and blobs would be restored under keys that are not. */
+	for (k = 0; k <= mf.nkeys; k++) {
+		name = bk_key_name(k < mf.nkeys ? mf.keys[k] : 0);
+		src = xasprintf("%s/keys/%s", dir, name);
+		free(name);
+		j = stat(src, &st);
+		if (j == -1 || !S_ISREG(st.st_mode))
+			fprintf(stderr, "tcloudctl: restore: %s: %s (not a "
+			    "complete backup)\n", src, j == -1 ?
+			    strerror(errno) : "not a regular file");
+		free(src);
+		if (j == -1 || !S_ISREG(st.st_mode))
+			goto out;
 	}
 	if (a->conf.master_key_id != mf.active)
 		fprintf(stderr, "tcloudctl: restore: note: the backup's active "
@@ -352,13 +394,17 @@ ctl_restore(struct app *a, int argc, char *argv[])
 		p.own.uid = st.st_uid;
 		p.own.gid = st.st_gid;
 	}
-	if (store_walk_blobs(dir, put_blob, &p) == -1 || p.failed)
-		goto out;
-	if (p.n != mf.blobs) {
+	/* Counted before any is copied: a backup short of blobs leaves the
+	 * install as it was (and an empty one empty, for the next try). */
+	blobs = 0;
+	if (store_walk_blobs(dir, count_blob, &blobs) == -1 ||
+	    blobs != mf.blobs) {
 		fprintf(stderr, "tcloudctl: restore: %lld blobs in %s, the "
-		    "manifest says %lld\n", p.n, dir, mf.blobs);
+		    "manifest says %lld\n", blobs, dir, mf.blobs);
 		goto out;
 	}
+	if (store_walk_blobs(dir, put_blob, &p) == -1 || p.failed)
+		goto out;
 	if (load_sql(m, dir) == -1 || check_rows(a, m) == -1)
 		goto out;
 	if (force)

@@ -171,9 +171,33 @@ ctl_gc(struct app *a, int argc, char *argv[])
 {
 	struct gc g = { NULL, NULL, 0, 0, 0, 0 };
 	long long age = GC_AGE;
+	char *end;
+	int i;
 
-	if (argc >= 2 && !strcmp(argv[0], "--older-than"))
-		age = atoll(argv[1]);
+	/* A misread age would remove uploads in flight: only a whole number
+	 * of seconds is taken, anything else is a usage error. */
+	if (argc != 0 && (argc != 2 || strcmp(argv[0], "--older-than") ||
+	    (age = strtoll(argv[1], &end, 10)) < 0 || end == argv[1] ||
+	    *end != '\0' || age > 315360000)) {
+		fprintf(stderr, "usage: tcloudctl gc [--older-than SECONDS]\n");
+		return 2;
+	}
+	/* The store's walk takes a missing directory for an empty one: a
+	 * data_dir that is not there (a typo in tcloud.conf) would pass. */
+	for (i = 0; i < 2; i++) {
+		char *p = xasprintf("%s/%s", a->conf.data_dir, i ? "tmp" :
+		    "blobs");
+		struct stat st;
+		int r = stat(p, &st);
+
+		if (r == -1 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "tcloudctl: gc: %s: %s\n", p, r == -1 ?
+			    strerror(errno) : "not a directory");
+			free(p);
+			return 1;
+		}
+		free(p);
+	}
 	g.db = ctl_db(a, 1);
 	g.cutoff = time(NULL) - age;
 	/* Temp objects are local files in every backend (an object store
@@ -182,7 +206,9 @@ ctl_gc(struct app *a, int argc, char *argv[])
 	if (g.store->ops->walk(g.store, STORE_TMP, gc_tmp, &g) == -1 ||
 	    g.store->ops->walk(g.store, STORE_BLOBS, gc_blob, &g) == -1 ||
 	    g.failed) {
-		fprintf(stderr, "tcloudctl: gc failed\n");
+		fprintf(stderr, "tcloudctl: gc: walking %s failed: %s\n",
+		    a->conf.data_dir, g.failed ? "database error" :
+		    strerror(errno));
 		return 1;
 	}
 	db_exec(g.db, SQL_CTL_PURGE_TOKENS, "");

@@ -89,7 +89,8 @@ static int
 cmd_init(struct app *a, int argc, char *argv[])
 {
 	const char *files[] = { a->conf.jwt_secret_file, a->conf.master_key_file };
-	size_t i;
+	unsigned char jwt[64];
+	size_t i, n;
 	int rc;
 
 	if (mkdir(a->conf.data_dir, 0700) == -1 && errno != EEXIST) {
@@ -106,6 +107,13 @@ cmd_init(struct app *a, int argc, char *argv[])
 		if (rc == 1)
 			printf("created %s\n", files[i]);
 	}
+	/* A key file that was there already is kept: it must be one the
+	 * workers will accept, or init would succeed and they would not start. */
+	rc = app_load_keys(a) == -1 || keys_read_secret(a->conf.jwt_secret_file,
+	    jwt, 32, sizeof(jwt), &n) == -1;
+	explicit_bzero(jwt, sizeof(jwt));
+	if (rc)
+		return 1;
 	if (ctl_init_store(a) != 0)
 		return 1;
 	return cmd_migrate(a, argc, argv);
@@ -152,6 +160,13 @@ cmd_user(struct app *a, int argc, char *argv[])
 	}
 	if (!username_valid(name)) {
 		fprintf(stderr, "tcloudctl: invalid username\n");
+		return 1;
+	}
+	/* The default NAME@localhost is this command's own; a given address
+	 * passes the same check as at registration. */
+	if (email != NULL && !email_valid(email)) {
+		fprintf(stderr, "tcloudctl: invalid email address '%s'\n",
+		    email);
 		return 1;
 	}
 	db = ctl_db(a, 1);
@@ -209,7 +224,9 @@ static const struct ctl_cmd cmds[] = {
 	{ "stats", ctl_stats, 0, "", "counts of users, files, bytes, links" },
 	{ "purge-pending", ctl_purge_pending, 0, "DAYS",
 	    "delete accounts still pending after DAYS days" },
-	{ "backup", ctl_backup, 0, "DIR",
+	/* backup copies the key files: they are checked (old_key_files
+	 * too) as the workers check them, before anything is written. */
+	{ "backup", ctl_backup, 1, "DIR",
 	    "consistent snapshot: database, blobs, keys" },
 	{ "restore", ctl_restore, 0, "DIR [--force]",
 	    "bring a backup back (--force: replace)" },
@@ -251,6 +268,13 @@ main(int argc, char *argv[])
 			c = &cmds[i];
 	if (c == NULL) {
 		fprintf(stderr, "tcloudctl: unknown command '%s'\n", argv[0]);
+		usage();
+	}
+	/* A word after a command that takes none (rotate-key --dry-run) must
+	 * not be ignored: the command would run for real. */
+	if (!*c->args && argc > 1) {
+		fprintf(stderr, "tcloudctl: %s takes no arguments ('%s')\n",
+		    c->name, argv[1]);
 		usage();
 	}
 	log_init("tcloudctl", LOG_WARN);

@@ -80,6 +80,41 @@ is(scalar(blobs()), scalar(@blobs), 'referenced blobs all kept');
 ($rc) = ctl('fsck');
 is($rc, 0, 'fsck still clean after gc');
 
+# A gc age that is not a whole number of seconds is a usage error: read
+# as 1 ("1h") or as a time in the future ("-1") it removed uploads in
+# flight; a misspelt option ran gc with the default age.
+my $inflight = "$S/data/tmp/" . ('c' x 32);
+write_file($inflight, 'in flight');
+system("chown --reference=$S/data $inflight");
+utime(time - 60, time - 60, $inflight);
+for my $bad ('--older-than 1h', '--older-than -1', '--older-than', '--older-then 60', '60') {
+	($rc, $out) = ctl("gc $bad");
+	is($rc, 2, "gc $bad: exit 2");
+	like($out, qr/^usage: tcloudctl gc \[--older-than SECONDS\]$/m, '  usage on stderr');
+}
+ok(-e $inflight, '  the upload in flight is still there');
+unlink $inflight;
+# gc over a data_dir that is not there (a typo in tcloud.conf) fails,
+# naming it: the walk took the missing directory for an empty store, and
+# gc said "0 removed", exit 0.
+{
+	my ($site_user) = ($ENV{TCLOUD_CTL} // '') =~ /^runuser -u (\S+)/;
+	my $c = read_file("$S/tcloud.conf");
+	$c =~ s/^data_dir = .*$/data_dir = $dir\/no-such-dir/m;
+	write_file("$dir/gc.conf", $c);
+	chown((getpwnam $site_user)[2, 3], $dir, "$dir/gc.conf") if $site_user;
+	(my $gctl = $ENV{TCLOUD_CTL}) =~ s/-c \S+/-c $dir\/gc.conf/;
+	my $o = `$gctl gc 2>&1`;
+	is($? >> 8, 1, 'gc with a data_dir that does not exist: exit 1');
+	like($o, qr{^tcloudctl: gc: \Q$dir\E/no-such-dir/blobs: No such file or directory$}m, '  naming it');
+}
+# A word after a command that takes none is refused, not ignored: the
+# admin who types --dry-run must not get a real rotation.
+($rc, $out) = ctl('rotate-key --dry-run');
+is($rc, 2, 'rotate-key --dry-run: exit 2');
+like($out, qr/^tcloudctl: rotate-key takes no arguments \('--dry-run'\)$/m, '  saying so');
+unlike($out, qr/re-wrapped/, '  and rotating nothing');
+
 # rotate-key: new KEK 2, old one listed; after rotation the old one can go.
 my $conf = read_file("$S/tcloud.conf");
 system("head -c 32 /dev/urandom > $S/secrets/master-2.key && chmod 600 $S/secrets/master-2.key && chown --reference=$S/secrets $S/secrets/master-2.key");
@@ -131,4 +166,46 @@ is(api('POST', '/api/auth/login', json => { username => $pend, password => 'pend
     401, '  and the account registered today is gone');
 ($rc, $out) = ctl('purge-pending x');
 is($rc, 2, 'purge-pending with a bad number: usage, exit 2');
+
+# user add --email takes an address registration would take; anything
+# was stored (and 400 bytes came back as the database's "Data too long").
+for my $bad ('not an email', 'a' x 400 . '@example.com') {
+	my $name = 'em' . $$ . length $bad;
+	($rc, $out) = ctl("user add $name --email '$bad'", "password-123\n");
+	is($rc, 1, 'user add --email ' . substr($bad, 0, 12) . '...: exit 1');
+	like($out, qr/^tcloudctl: invalid email address '/m, '  saying so');
+	unlike($out, qr/Data too long|statement/, '  nothing of the database');
+	is(api('POST', '/api/auth/login', json => { username => $name, password => 'password-123' })->{status},
+	    401, '  and no account');
+}
+($rc, $out) = ctl("user add em$$ --email em$$\@example.com", "password-123\n");
+is($rc, 0, 'user add with a good --email works') or diag $out;
+
+# init keeps a key file that is there already; one the workers would
+# refuse (too short, or readable by others) fails init, naming it, where
+# init used to succeed and leave workers that do not start.
+{
+	my ($site_user) = ($ENV{TCLOUD_CTL} // '') =~ /^runuser -u (\S+)/;
+	my $f = "$dir/init";
+	mkdir $f, 0700;
+	my $c = read_file("$S/tcloud.conf");
+	$c =~ s/^data_dir = .*$/data_dir = $f\/data/m;
+	$c =~ s/^master_key_file = .*$/master_key_file = $f\/master.key/m;
+	$c =~ s/^jwt_secret_file = .*$/jwt_secret_file = $f\/jwt.secret/m;
+	write_file("$f/tcloud.conf", $c);
+	write_file("$f/jwt.secret", 'short');
+	chmod 0600, "$f/jwt.secret";
+	chown((getpwnam $site_user)[2, 3], $dir, $f, glob("$f/*")) if $site_user;
+	(my $fctl = $ENV{TCLOUD_CTL}) =~ s/-c \S+/-c $f\/tcloud.conf/;
+	my $o = `$fctl init 2>&1`;
+	is($? >> 8, 1, 'init with a 5-byte jwt.secret there: exit 1') or diag $o;
+	like($o, qr/\Q$f\E\/jwt\.secret: must be a regular file of mode 0600 holding 32 to 64 bytes/,
+	    '  naming the file and what it must be');
+	is(read_file("$f/jwt.secret"), 'short', '  and leaving it alone');
+	write_file("$f/jwt.secret", 'j' x 32);
+	chmod 0644, "$f/master.key";
+	$o = `$fctl init 2>&1`;
+	is($? >> 8, 1, 'init with a master key of mode 0644: exit 1') or diag $o;
+	like($o, qr/master key \Q$f\E\/master\.key: .*mode 0600/, '  naming it');
+}
 done_testing();

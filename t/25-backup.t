@@ -90,6 +90,49 @@ ok(@bblobs >= 3, '  and the blobs (' . scalar(@bblobs) . ')');
 ($rc, $out) = ctl("backup $bk");
 isnt($rc, 0, 'a backup into a non-empty directory is refused');
 like($out, qr/not empty/, '  saying so');
+# A backup that fails half-way (here: a directory where a blob should
+# be) names the culprit and takes away what it wrote, so that once the
+# cause is fixed the same command works; it used to leave a partial
+# DIR that the rerun refused as not empty.
+{
+	my $x = api('POST', '/api/files/upload', token => $v->{token},
+	    form => ['file=@' . write_file("$dir/x.bin", rnd(5000))])->{json};
+	my ($blob) = sort { -M $a <=> -M $b } grep { -f } glob("$S/data/blobs/*/*/*");
+	rename $blob, "$dir/blob.aside" or die;
+	mkdir $blob;
+	($rc, $out) = ctl("backup $dir/bk3");
+	is($rc, 1, 'a backup meeting a directory in place of a blob fails');
+	like($out, qr/^tcloudctl: backup: \Q$blob\E is not a regular file$/m, '  naming it');
+	ok(!-e "$dir/bk3", '  and leaves no partial backup behind');
+	rmdir $blob;
+	# A blob that is simply gone (fsck's "blob missing") is named too:
+	# it was taken for a file deleted meanwhile, eight snapshots were
+	# taken, and the backup blamed "files change too fast".
+	($rc, $out) = ctl("backup $dir/bk3");
+	is($rc, 1, 'a backup meeting a lost blob fails');
+	my $hex = (split m{/}, $blob)[-1];
+	like($out, qr/^tcloudctl: backup: blob $hex, named by a files row, is missing from /m, '  naming it');
+	unlike($out, qr/too fast/, '  not blaming the churn');
+	ok(!-e "$dir/bk3", '  and leaves no partial backup behind');
+	rename "$dir/blob.aside", $blob or die;
+	($rc, $out) = ctl("backup $dir/bk3");
+	is($rc, 0, '  run again once the blob is back: it succeeds') or diag $out;
+	api('DELETE', "/api/files/$x->{id}", token => $v->{token});
+}
+# A tcloud.conf whose old_key_files the workers would refuse ("9 PATH",
+# no colon) fails the backup up front; the backup used to skip that key
+# silently, exit 0, and files still under it could not be restored.
+{
+	my $c = read_file("$S/tcloud.conf");
+	$c =~ s/^old_key_files = .*\n//m;
+	write_file("$dir/badold.conf", $c . "old_key_files = 9 $dir/k9\n");
+	give("$dir/badold.conf");
+	(my $bctl = $ENV{TCLOUD_CTL}) =~ s/-c \S+/-c $dir\/badold.conf/;
+	my $o = `$bctl backup $dir/bk4 2>&1`;
+	is($? >> 8, 1, 'a backup with a malformed old_key_files fails');
+	like($o, qr/old_key_files: '9' is not id:path/, '  naming it');
+	ok(!-e "$dir/bk4", '  before writing anything');
+}
 mkdir "$dir/partial";
 ($rc, $out) = ctl("restore $dir/partial");
 isnt($rc, 0, 'restore refuses a directory without a manifest');
@@ -125,7 +168,7 @@ my $me = getpwuid($<);
 my $sock = ($conf =~ /^db_socket = (.*)$/m)[0];
 my $mysql = "mariadb --no-defaults -u$me --socket=$sock";
 SKIP: {
-	skip 'no administrative access to the test MariaDB', 6
+	skip 'no administrative access to the test MariaDB', 8
 	    if system("$mysql -e 'DROP DATABASE IF EXISTS tcloud_restore; "
 	    . "CREATE DATABASE tcloud_restore CHARACTER SET utf8mb4; "
 	    . "GRANT ALL ON tcloud_restore.* TO tcloud\@localhost' 2>/dev/null") != 0;
@@ -143,6 +186,15 @@ SKIP: {
 	my $run = sub { my $o = `$fctl $_[0] 2>&1`; return ($? >> 8, $o) };
 	($rc, $out) = $run->('init');
 	is($rc, 0, 'a fresh install (init: new random keys, empty schema)') or diag $out;
+	# A backup short of a blob is refused before any blob is copied, so
+	# the install stays empty and the complete backup then goes in
+	# without --force (it was "not empty" after the failed attempt).
+	system('cp', '-a', $bk, "$dir/short") == 0 or die;
+	my ($one) = grep { -f } glob("$dir/short/blobs/*/*/*");
+	unlink $one or die;
+	($rc, $out) = $run->("restore $dir/short");
+	is($rc, 1, 'restore of a backup short of a blob fails');
+	like($out, qr/^tcloudctl: restore: \d+ blobs in \Q$dir\E\/short, the manifest says \d+$/m, '  saying so');
 	($rc, $out) = $run->("restore $bk");
 	is($rc, 0, 'restore into it') or diag $out;
 	($rc, $out) = $run->('fsck');
@@ -170,6 +222,29 @@ isnt(state_of(), $before, 'the state changed');
 is($rc, 1, 'restore refuses a non-empty install');
 like($out, qr/not empty.*--force/, '  and names --force');
 isnt(state_of(), $before, '  and changed nothing');
+
+# A backup whose db.sql was cut short (a full disk, an interrupted copy)
+# is refused before anything is touched: restore dropped every table and
+# loaded what was there, exit 0, losing the rest.
+system('cp', '-a', $bk, "$dir/cut") == 0 or die;
+truncate "$dir/cut/db.sql", int((-s "$bk/db.sql") * 2 / 3) or die;
+my $changed = state_of();
+($rc, $out) = ctl("restore $dir/cut --force");
+is($rc, 1, 'restore --force of a backup with a truncated db.sql fails');
+like($out, qr{^tcloudctl: restore: \Q$dir\E/cut/db\.sql is truncated}m, '  naming it');
+is(state_of(), $changed, '  and the install is as it was');
+my $r0 = api('GET', "/api/files/$id{'c.bin'}/download", token => $t);
+is($r0->{body}, 'replaced after the backup', '  its files download as before');
+# A backup without its master key file (kept elsewhere, or lost) is
+# refused before anything is written: the database was replaced, then
+# the copy of the key failed.
+system('cp', '-a', $bk, "$dir/nokey") == 0 or die;
+unlink glob("$dir/nokey/keys/master-*.key") or die;
+($rc, $out) = ctl("restore $dir/nokey --force");
+is($rc, 1, 'restore --force of a backup without its master key fails');
+like($out, qr{^tcloudctl: restore: \Q$dir\E/nokey/keys/master-\d+\.key: No such file or directory \(not a complete backup\)$}m,
+    '  naming the missing file');
+is(state_of(), $changed, '  and the install is as it was');
 
 # --- restore --force: exactly the backed-up state -------------------------
 ($rc, $out) = ctl("restore $bk --force");
