@@ -122,24 +122,6 @@ acct_register(struct app *a, const char *user, const char *email,
 	return FS_OK;
 }
 
-/* Drop a UTF-8 sequence cut short at the end of s: the subject and the
- * audit's copy of it are utf8mb4 columns, which refuse a broken one. */
-static void
-utf8_cut(char *s)
-{
-	size_t n = strlen(s), i = n, need;
-	unsigned char c;
-
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-		i--;
-	if (i == 0)
-		return;
-	c = (unsigned char)s[i - 1];
-	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-	if (n - (i - 1) < need)
-		s[i - 1] = '\0';
-}
-
 enum fs_err
 acct_login(struct app *a, const char *user, const char *pw,
     const char *client, struct acct_login *out)
@@ -147,12 +129,20 @@ acct_login(struct app *a, const char *user, const char *pw,
 	struct db_res *res = NULL;
 	const char *stored;
 	char *rehash;
+	size_t n = strlen(user);
 	int match;
 
 	memset(out, 0, sizeof(*out));
-	/* Usernames compare case-insensitively: so does their counter. */
-	snprintf(out->subject, sizeof(out->subject), "%.32s", user);
-	utf8_cut(out->subject);
+	/* Usernames compare case-insensitively: so does their counter.  At
+	 * most 32 bytes, cut between characters (as name_with_suffix cuts):
+	 * the subject and the audit's copy of it are utf8mb4 columns, which
+	 * refuse a broken one. */
+	if (n > 32) {
+		n = 32;
+		while (n > 0 && ((unsigned char)user[n] & 0xc0) == 0x80)
+			n--;
+	}
+	snprintf(out->subject, sizeof(out->subject), "%.*s", (int)n, user);
 	for (char *p = out->subject; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p += 'a' - 'A';

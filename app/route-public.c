@@ -327,8 +327,7 @@ send_zip(struct req *r, struct fs_link *l)
 		goto done;
 	/* The folder's name may be non-ASCII: filename* as for a file, or
 	 * a script reading the header gets the raw UTF-8 bytes. */
-	name = xmalloc(strlen(fs_zip_name(z)) + 5);
-	sprintf(name, "%s.zip", fs_zip_name(z));
+	name = xasprintf("%s.zip", fs_zip_name(z));
 	mark = http_headers_mark(r->http);
 	http_set_header(r->http, "Content-Type", "application/zip");
 	files_disposition(r->http, name);
